@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# For people: "make", "make install", "make check".  Kbuild (the file next
+# to this one) is what the kernel's build system reads.
+
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+# The release the tree in KDIR was configured for (KDIR may be another's).
+KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+INSTALL_MOD_DIR ?= updates/xenpv
+
+MODULES := xenbus/xenpv.ko
+
+.PHONY: all modules install clean check unit qemu-test style sparse
+
+all: modules
+
+modules:
+	@test -f $(KDIR)/Makefile || { echo "No kernel build tree at $(KDIR): install linux-headers-$(KERNELRELEASE) or set KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+	depmod -a $(KREL)
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -rf .probes
+	$(MAKE) -C tests/unit clean
+
+# Everything: userspace unit tests, then the Xen-in-QEMU suites.
+check: unit qemu-test
+
+unit:
+	$(MAKE) -C tests/unit check
+
+qemu-test:
+	tests/qemu-xen/run
+
+# Kernel style and static checks (W=1 and sparse through kbuild).
+style:
+	scripts/style-check
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF=-D__CHECK_ENDIAN__ W=1 modules

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernels xenpv builds for, in one place.  Each
+ * shim rests on a compile probe (include/probes/), never on a version
+ * number; the drivers use the shims and stay free of #if.
+ */
+#ifndef XENPV_COMPAT_H
+#define XENPV_COMPAT_H
+
+#include <linux/device.h>
+
+/* The device a bus_type's uevent() is given. */
+#ifdef XENPV_HAVE_BUS_UEVENT_CONST
+#define XENPV_UEVENT_DEV const struct device
+#else
+#define XENPV_UEVENT_DEV struct device
+#endif
+
+/* The driver a bus_type's match() is given. */
+#ifdef XENPV_HAVE_BUS_MATCH_CONST
+#define XENPV_MATCH_DRV const struct device_driver
+#else
+#define XENPV_MATCH_DRV struct device_driver
+#endif
+
+/*
+ * A bus_type's remove() returns void; where it still returned int, wrap a
+ * void one: .remove = XENPV_BUS_REMOVE(fn) after XENPV_DEFINE_BUS_REMOVE(fn).
+ */
+#ifdef XENPV_HAVE_BUS_REMOVE_VOID
+#define XENPV_DEFINE_BUS_REMOVE(fn)
+#define XENPV_BUS_REMOVE(fn) fn
+#else
+#define XENPV_DEFINE_BUS_REMOVE(fn)				\
+	static int fn##_int(struct device *dev)			\
+	{							\
+		fn(dev);					\
+		return 0;					\
+	}
+#define XENPV_BUS_REMOVE(fn) fn##_int
+#endif
+
+#endif /* XENPV_COMPAT_H */

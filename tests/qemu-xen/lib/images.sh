@@ -1,0 +1,143 @@
+# shellcheck shell=bash
+# Builds (and caches) what the test bed boots: the host tools, a dom0 root
+# filesystem with Xen 4.17, and the HVM guests' root filesystem.
+
+XP_HOST_PKGS="qemu-system-x86 debootstrap busybox-static e2fsprogs cpio kmod
+	squashfs-tools gcc make libc6-dev rsync"
+
+# apt-get update at most once a day: the cache keys read apt's candidates.
+xp_apt_update() {
+	local stamp=$XP_CACHE/apt-updated
+	if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+		xp_step "apt-get update" 900 "$XP_CACHE/logs/apt-update.log" \
+			apt-get update
+		touch "$stamp"
+	fi
+}
+
+xp_apt_install() {
+	local need="" p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || need="$need $p"
+	done
+	[ -z "$need" ] && return 0
+	xp_apt_update
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive xp_step "installing$need" 1800 \
+		"$XP_CACHE/logs/apt-install.log" \
+		apt-get install -y --no-install-recommends $need
+}
+
+xp_host_deps() {
+	[ "$(id -u)" = 0 ] || xp_die "the test bed needs root (debootstrap, chroot)"
+	mkdir -p "$XP_CACHE/logs"
+	# shellcheck disable=SC2086
+	xp_apt_install $XP_HOST_PKGS
+	xp_apt_update
+}
+
+# xp_chroot_install ROOT LOG PKG...: apt-get install inside a chroot with
+# services kept from starting.
+xp_chroot_install() {
+	local r=$1 log=$2 rc; shift 2
+	printf '#!/bin/sh\nexit 101\n' > "$r/usr/sbin/policy-rc.d"
+	chmod +x "$r/usr/sbin/policy-rc.d"
+	cat > "$r/etc/apt/sources.list" <<SRC
+deb $XP_MIRROR $XP_SUITE main
+deb $XP_MIRROR $XP_SUITE-updates main
+deb http://deb.debian.org/debian-security $XP_SUITE-security main
+SRC
+	mount -t proc proc "$r/proc"
+	mount --bind /dev "$r/dev"
+	mount -t sysfs sys "$r/sys"
+	timeout -k 10 2400 chroot "$r" sh -c "apt-get update &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		--no-install-recommends $* && apt-get clean" > "$log" 2>&1
+	rc=$?
+	xp_umount_chroot "$r"
+	if [ $rc != 0 ]; then
+		tail -n 25 "$log" >&2
+		xp_die "apt-get install in $r failed (full log: $log)"
+	fi
+	rm -rf "$r/var/lib/apt/lists"/*_Packages "$r/usr/share/doc" \
+		"$r/usr/share/man" "$r/usr/share/locale"
+}
+
+# xp_debootstrap DIR LOG EXTRA_PKGS: a fresh minbase Debian in DIR.
+xp_debootstrap() {
+	local r=$1 log=$2
+	xp_umount_chroot "$r"
+	rm -rf --one-file-system "$r"
+	xp_step "debootstrap $XP_SUITE -> $r" 1800 "$log" \
+		debootstrap --variant=minbase --include="$3" \
+		"$XP_SUITE" "$r" "$XP_MIRROR"
+}
+
+# dom0: Xen, its toolstack and qemu-xen (the device model of HVM guests),
+# and the Debian kernel that serves dom0 and the guests alike.
+XP_DOM0_PKGS="xen-hypervisor-4.17-amd64 xen-utils-4.17 qemu-system-xen
+	linux-image-amd64 busybox bridge-utils iproute2 iputils-ping pciutils
+	e2fsprogs"
+
+xp_build_dom0() {
+	local key r
+	key=$(echo "$XP_DOM0_PKGS" | xp_cache_key "$XP_BED/lib/images.sh" -)
+	XP_DOM0=$XP_CACHE/dom0-$key
+	r=$XP_DOM0/root
+	if [ ! -f "$XP_DOM0/done" ]; then
+		xp_debootstrap "$r" "$XP_CACHE/logs/dom0-debootstrap.log" \
+			kmod,iproute2,procps
+		xp_log "installing Xen and the kernel into the dom0 root (a few minutes)"
+		# shellcheck disable=SC2086
+		xp_chroot_install "$r" "$XP_CACHE/logs/dom0-apt.log" $XP_DOM0_PKGS
+		touch "$XP_DOM0/done"
+	fi
+	XP_KVER=$(basename "$(ls -d "$r"/lib/modules/* | sort -V | tail -1)")
+	[ -f "$r/boot/vmlinuz-$XP_KVER" ] || xp_die "no kernel in $r"
+}
+
+# The guests' root: what the suites use (udev for module autoloading, the
+# xenstore tools, fio, iperf3, ethtool), plus the dom0 kernel's modules.
+XP_GUEST_PKGS="udev kmod xenstore-utils fio iperf3 ethtool iproute2
+	iputils-ping pciutils procps util-linux e2fsprogs"
+
+# Kernel module trees a guest never needs; leaving them out keeps the root
+# image small, and every byte of it crosses the emulated disk at boot.
+XP_GUEST_MOD_PRUNE="drivers/gpu drivers/media drivers/net/wireless
+	drivers/infiniband drivers/staging drivers/iio drivers/bluetooth
+	drivers/usb drivers/hid drivers/platform drivers/mfd drivers/misc
+	drivers/input drivers/net/can drivers/isdn drivers/hwmon drivers/leds
+	drivers/power drivers/thunderbolt drivers/nfc drivers/w1 drivers/mmc
+	drivers/mtd drivers/spi drivers/i2c drivers/comedi drivers/scsi/lpfc
+	drivers/scsi/qla2xxx drivers/scsi/mpt3sas drivers/net/ethernet/mellanox
+	drivers/net/ethernet/chelsio drivers/net/ethernet/qlogic
+	drivers/net/ethernet/broadcom drivers/net/ethernet/sfc sound net/wireless
+	net/mac80211 net/bluetooth fs/ocfs2 fs/gfs2 fs/btrfs fs/xfs"
+
+xp_build_guest_root() {
+	local key r d
+	key=$(echo "$XP_GUEST_PKGS $XP_KVER" |
+		xp_cache_key "$XP_BED/lib/images.sh" -)
+	XP_GUEST=$XP_CACHE/guest-$key
+	r=$XP_GUEST/root
+	if [ ! -f "$XP_GUEST/done" ]; then
+		xp_debootstrap "$r" "$XP_CACHE/logs/guest-debootstrap.log" kmod
+		xp_log "installing the guest's test tools"
+		# shellcheck disable=SC2086
+		xp_chroot_install "$r" "$XP_CACHE/logs/guest-apt.log" $XP_GUEST_PKGS
+		mkdir -p "$r/lib/modules"
+		cp -a "$XP_DOM0/root/lib/modules/$XP_KVER" "$r/lib/modules/"
+		for d in $XP_GUEST_MOD_PRUNE; do
+			rm -rf "$r/lib/modules/$XP_KVER/kernel/$d"
+		done
+		depmod -b "$r" "$XP_KVER"
+		echo guest > "$r/etc/hostname"
+		rm -f "$XP_GUEST/root.sqfs"
+		xp_step "squashing the guest root" 900 \
+			"$XP_CACHE/logs/guest-mksquashfs.log" \
+			mksquashfs "$r" "$XP_GUEST/root.sqfs" -comp zstd \
+			-Xcompression-level 19 -noappend -e proc sys dev run tmp
+		touch "$XP_GUEST/done"
+	fi
+}

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "xen" bus: a device for each device/<type>/<id> node of this
+ * domain, named <type>-<id> (vbd-51712, vif-0), announced to udev with
+ * MODALIAS=xen:<type> so the frontend module loads by itself.
+ *
+ * A watch on "device" keeps the bus in step with the toolstack: nodes
+ * that appear (xl block-attach) become devices, nodes that vanish (after
+ * xl block-detach) take their device with them.
+ *
+ * While a driver is bound, a watch on the backend's state node reports
+ * the backend's moves to the driver's otherend_changed().
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "core.h"
+
+static const struct xenpv_device_id *
+xenpv_match_id(const struct xenpv_device_id *ids, const char *type)
+{
+	for (; ids && ids->devicetype[0]; ids++)
+		if (!strcmp(ids->devicetype, type))
+			return ids;
+	return NULL;
+}
+
+static int xenpv_bus_match(struct device *dev, XENPV_MATCH_DRV *drv)
+{
+	const struct xenpv_driver *xdrv =
+		container_of(drv, struct xenpv_driver, driver);
+
+	return xenpv_match_id(xdrv->ids, to_xenpv_device(dev)->devicetype) !=
+	       NULL;
+}
+
+static int xenpv_bus_uevent(XENPV_UEVENT_DEV *dev,
+			    struct kobj_uevent_env *env)
+{
+	const struct xenpv_device *xdev =
+		container_of(dev, struct xenpv_device, dev);
+
+	if (add_uevent_var(env, "MODALIAS=xen:%s", xdev->devicetype) ||
+	    add_uevent_var(env, "XENBUS_TYPE=%s", xdev->devicetype) ||
+	    add_uevent_var(env, "XENBUS_PATH=%s", xdev->nodename))
+		return -ENOMEM;
+	return 0;
+}
+
+static void xenpv_otherend_changed(struct xenpv_xs_watch *watch,
+				   const char *path)
+{
+	struct xenpv_device *xdev =
+		container_of(watch, struct xenpv_device, otherend_watch);
+	struct xenpv_driver *xdrv = to_xenpv_driver(xdev->dev.driver);
+
+	if (xdrv->otherend_changed)
+		xdrv->otherend_changed(xdev, xenpv_read_otherend_state(xdev));
+}
+
+static void xenpv_free_otherend(struct xenpv_device *xdev)
+{
+	kfree(xdev->otherend_watch.path);
+	xdev->otherend_watch.path = NULL;
+	kfree(xdev->otherend);
+	xdev->otherend = NULL;
+}
+
+/* Where the backend lives: the "backend" and "backend-id" keys. */
+static int xenpv_read_otherend(struct xenpv_device *xdev)
+{
+	unsigned int id;
+	char *path;
+	int rc;
+
+	rc = xenpv_xs_read_uint(XENPV_XS_NO_TX, xdev->nodename, "backend-id",
+				&id);
+	if (rc || id >= DOMID_FIRST_RESERVED) {
+		dev_err(&xdev->dev, "no valid %s/backend-id (%d)\n",
+			xdev->nodename, rc);
+		return rc ?: -EINVAL;
+	}
+	path = xenpv_xs_read(XENPV_XS_NO_TX, xdev->nodename, "backend", NULL);
+	if (IS_ERR(path) || !path[0] || !xenpv_xs_exists(0, path, "")) {
+		dev_err(&xdev->dev, "%s/backend is missing or names no node\n",
+			xdev->nodename);
+		if (!IS_ERR(path))
+			kfree(path);
+		return -ENODEV;
+	}
+	xdev->otherend = path;
+	xdev->otherend_id = id;
+	xdev->otherend_watch.path = kasprintf(GFP_KERNEL, "%s/state", path);
+	xdev->otherend_watch.callback = xenpv_otherend_changed;
+	if (!xdev->otherend_watch.path) {
+		xenpv_free_otherend(xdev);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int xenpv_bus_probe(struct device *dev)
+{
+	struct xenpv_device *xdev = to_xenpv_device(dev);
+	struct xenpv_driver *xdrv = to_xenpv_driver(dev->driver);
+	int rc;
+
+	rc = xenpv_read_otherend(xdev);
+	if (rc)
+		return rc;
+	rc = xdrv->probe(xdev, xenpv_match_id(xdrv->ids, xdev->devicetype));
+	if (rc)
+		goto err;
+	/* Only now: the first event comes right away and needs the driver. */
+	rc = xenpv_xs_watch_register(&xdev->otherend_watch);
+	if (rc) {
+		dev_err(dev, "watching %s failed: %d\n",
+			xdev->otherend_watch.path, rc);
+		if (xdrv->remove)
+			xdrv->remove(xdev);
+		goto err;
+	}
+	return 0;
+err:
+	xenpv_free_otherend(xdev);
+	return rc;
+}
+
+static void xenpv_bus_remove(struct device *dev)
+{
+	struct xenpv_device *xdev = to_xenpv_device(dev);
+	struct xenpv_driver *xdrv = to_xenpv_driver(dev->driver);
+
+	xenpv_xs_watch_unregister(&xdev->otherend_watch);
+	if (xdrv->remove)
+		xdrv->remove(xdev);
+	xenpv_free_otherend(xdev);
+	xenpv_switch_state(xdev, XenbusStateClosed);
+}
+
+XENPV_DEFINE_BUS_REMOVE(xenpv_bus_remove)
+
+static ssize_t nodename_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_xenpv_device(dev)->nodename);
+}
+static DEVICE_ATTR_RO(nodename);
+
+static ssize_t devtype_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_xenpv_device(dev)->devicetype);
+}
+static DEVICE_ATTR_RO(devtype);
+
+static ssize_t modalias_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "xen:%s\n", to_xenpv_device(dev)->devicetype);
+}
+static DEVICE_ATTR_RO(modalias);
+
+static struct attribute *xenpv_dev_attrs[] = {
+	&dev_attr_nodename.attr,
+	&dev_attr_devtype.attr,
+	&dev_attr_modalias.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(xenpv_dev);
+
+static struct bus_type xenpv_bus = {
+	.name = "xen",
+	.match = xenpv_bus_match,
+	.uevent = xenpv_bus_uevent,
+	.probe = xenpv_bus_probe,
+	.remove = XENPV_BUS_REMOVE(xenpv_bus_remove),
+	.dev_groups = xenpv_dev_groups,
+};
+
+int __xenpv_register_driver(struct xenpv_driver *drv, struct module *owner,
+			    const char *mod_name)
+{
+	drv->driver.name = drv->name;
+	drv->driver.bus = &xenpv_bus;
+	drv->driver.owner = owner;
+	drv->driver.mod_name = mod_name;
+	return driver_register(&drv->driver);
+}
+EXPORT_SYMBOL_GPL(__xenpv_register_driver);
+
+void xenpv_unregister_driver(struct xenpv_driver *drv)
+{
+	driver_unregister(&drv->driver);
+}
+EXPORT_SYMBOL_GPL(xenpv_unregister_driver);
+
+/* ---------------------------------------------------------------------
+ * Devices from xenstore
+ */
+
+static void xenpv_dev_release(struct device *dev)
+{
+	struct xenpv_device *xdev = to_xenpv_device(dev);
+
+	kfree(xdev->nodename);
+	kfree(xdev->devicetype);
+	kfree(xdev);
+}
+
+static struct device *xenpv_find_dev(const char *type, const char *id)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s-%s", type, id);
+	return bus_find_device_by_name(&xenpv_bus, NULL, name);
+}
+
+static void xenpv_add_dev(const char *type, const char *id)
+{
+	struct xenpv_device *xdev;
+	int rc;
+
+	xdev = kzalloc(sizeof(*xdev), GFP_KERNEL);
+	if (!xdev)
+		return;
+	xdev->nodename = kasprintf(GFP_KERNEL, "device/%s/%s", type, id);
+	xdev->devicetype = kstrdup(type, GFP_KERNEL);
+	xdev->state = XenbusStateInitialising;
+	xdev->dev.bus = &xenpv_bus;
+	xdev->dev.release = xenpv_dev_release;
+	device_initialize(&xdev->dev);
+	rc = dev_set_name(&xdev->dev, "%s-%s", type, id);
+	if (!rc && (!xdev->nodename || !xdev->devicetype))
+		rc = -ENOMEM;
+	if (!rc)
+		rc = device_add(&xdev->dev);
+	if (rc) {
+		pr_err("adding device %s-%s failed: %d\n", type, id, rc);
+		put_device(&xdev->dev);
+	}
+}
+
+/* Bring the device for device/@type/@id in line with xenstore. */
+static void xenpv_sync_dev(const char *type, const char *id)
+{
+	struct device *dev = xenpv_find_dev(type, id);
+	char *node = kasprintf(GFP_KERNEL, "device/%s/%s", type, id);
+	bool exists;
+
+	if (!node)
+		goto out;
+	exists = xenpv_xs_exists(XENPV_XS_NO_TX, node, "");
+	kfree(node);
+	if (exists && !dev)
+		xenpv_add_dev(type, id);
+	else if (!exists && dev)
+		device_unregister(dev);
+out:
+	put_device(dev);
+}
+
+static void xenpv_scan_type(const char *type)
+{
+	unsigned int i, n;
+	char **ids;
+
+	ids = xenpv_xs_directory(XENPV_XS_NO_TX, "device", type, &n);
+	if (IS_ERR(ids))
+		return;
+	for (i = 0; i < n; i++)
+		xenpv_sync_dev(type, ids[i]);
+	kfree(ids);
+}
+
+static int xenpv_drop_stale(struct device *dev, void *unused)
+{
+	struct xenpv_device *xdev = to_xenpv_device(dev);
+
+	if (!xenpv_xs_exists(XENPV_XS_NO_TX, xdev->nodename, ""))
+		device_unregister(dev);
+	return 0;
+}
+
+static void xenpv_scan_all(void)
+{
+	unsigned int i, n;
+	char **types;
+
+	types = xenpv_xs_directory(XENPV_XS_NO_TX, "device", "", &n);
+	if (!IS_ERR(types)) {
+		for (i = 0; i < n; i++)
+			xenpv_scan_type(types[i]);
+		kfree(types);
+	}
+	bus_for_each_dev(&xenpv_bus, NULL, NULL, xenpv_drop_stale);
+}
+
+/*
+ * Fired for "device" and anything below it: a path naming one device
+ * (device/vbd/51712/...) re-checks that device, anything shorter all.
+ */
+static void xenpv_devices_changed(struct xenpv_xs_watch *watch,
+				  const char *path)
+{
+	const char *rel = strstr(path, "device/");
+	char type[32], id[32];
+
+	if (rel && sscanf(rel, "device/%31[^/]/%31[^/]", type, id) == 2)
+		xenpv_sync_dev(type, id);
+	else
+		xenpv_scan_all();
+}
+
+static struct xenpv_xs_watch xenpv_devices_watch = {
+	.path = "device",
+	.callback = xenpv_devices_changed,
+};
+
+static int xenpv_unregister_one(struct device *dev, void *unused)
+{
+	device_unregister(dev);
+	return 0;
+}
+
+int xenpv_bus_init(void)
+{
+	int rc = bus_register(&xenpv_bus);
+
+	if (rc) {
+		pr_err("registering the xen bus failed: %d\n", rc);
+		return rc;
+	}
+	/* Devices are there when the module finishes loading... */
+	xenpv_scan_all();
+	/* ...and stay in step from then on. */
+	rc = xenpv_xs_watch_register(&xenpv_devices_watch);
+	if (rc) {
+		bus_for_each_dev(&xenpv_bus, NULL, NULL, xenpv_unregister_one);
+		bus_unregister(&xenpv_bus);
+		return rc;
+	}
+	return 0;
+}
+
+void xenpv_bus_exit(void)
+{
+	xenpv_xs_watch_unregister(&xenpv_devices_watch);
+	bus_for_each_dev(&xenpv_bus, NULL, NULL, xenpv_unregister_one);
+	bus_unregister(&xenpv_bus);
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces between the files of the xenpv module.  Frontends
+ * use include/xenpv/xenpv.h instead.
+ */
+#ifndef XENPV_CORE_H
+#define XENPV_CORE_H
+
+#include <linux/pci.h>
+#include <xenpv/compat.h>
+#include <xenpv/xenpv.h>
+#include <xen/interface/io/xs_wire.h>
+
+/* The Xen platform PCI device, through which an HVM guest reaches Xen. */
+#define XENPV_PCI_VENDOR	0x5853
+#define XENPV_PCI_DEVICE	0x0001
+
+/* hypercall.c */
+int xenpv_hypercall_init(void);
+long xenpv_memory_op(unsigned int cmd, void *arg);
+long xenpv_event_channel_op(unsigned int cmd, void *arg);
+long xenpv_grant_table_op(unsigned int cmd, void *arg, unsigned int count);
+int xenpv_hvm_set_param(unsigned int index, u64 value);
+int xenpv_map_gfn(unsigned int space, unsigned long idx, unsigned long gfn);
+const char *xenpv_xen_extraversion(char *buf, size_t size);
+bool xenpv_hypercall_uses_vmmcall(void);
+
+/* main.c: frames of the platform device's MMIO BAR, for Xen's pages */
+unsigned long xenpv_mmio_alloc(unsigned int nr_frames);
+
+/* evtchn.c */
+int xenpv_evtchn_init(struct pci_dev *pdev);
+void xenpv_evtchn_exit(struct pci_dev *pdev);
+
+/* grant.c */
+int xenpv_gnttab_init(void);
+void xenpv_gnttab_exit(void);
+
+/* xs_ring.c: the byte stream to and from xenstored */
+struct xenpv_xs_msg;
+int xenpv_xs_ring_init(void (*deliver)(struct xenpv_xs_msg *msg));
+void xenpv_xs_ring_exit(void);
+int xenpv_xs_ring_send(const struct xsd_sockmsg *hdr, const void *body);
+bool xenpv_xs_ring_broken(void);
+unsigned long xenpv_xs_timeout(void);
+
+/* xs.c */
+struct xenpv_xs_msg {
+	struct xsd_sockmsg hdr;
+	char *body;			/* hdr.len bytes plus a NUL */
+	struct list_head list;
+};
+
+int xenpv_xs_init(void);
+void xenpv_xs_exit(void);
+int xenpv_xs_talk(u32 type, u32 tx, const void *body, unsigned int len,
+		  struct xenpv_xs_msg **reply);
+void xenpv_xs_msg_free(struct xenpv_xs_msg *msg);
+bool xenpv_in_watch_thread(void);
+
+/* xs_dev.c */
+int xenpv_xs_dev_init(void);
+void xenpv_xs_dev_exit(void);
+
+/* bus.c */
+int xenpv_bus_init(void);
+void xenpv_bus_exit(void);
+
+/* unplug.c */
+int xenpv_unplug_check(void);
+void xenpv_unplug_emulated(void);
+
+#endif /* XENPV_CORE_H */

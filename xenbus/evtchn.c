@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Event channels, 2-level ABI.
+ *
+ * Xen marks a port pending in shared_info, sets its word's bit in vCPU 0's
+ * evtchn_pending_sel and raises evtchn_upcall_pending; with the callback
+ * set to the platform device's INTx (HVM_PARAM_CALLBACK_IRQ) that becomes
+ * an ordinary PCI interrupt, whose handler here dispatches each pending,
+ * unmasked port to the handler bound to it.  In this mode Xen delivers
+ * only vCPU 0's events, so every port stays bound to vCPU 0.
+ *
+ * Defences against a hostile other end:
+ *  - work per interrupt is bounded (XENPV_EVTCHN_BUDGET); what is left is
+ *    handed back to Xen, which raises the interrupt again, so a flood can
+ *    slow the guest but never hold a CPU in interrupt context (XSA-391);
+ *  - a port whose events keep finding no work is masked for a growing
+ *    while (storm throttling, XSA-391);
+ *  - unbinding masks the port, unpublishes the handler and waits for a
+ *    running dispatch, so a handler never runs after unbind returns
+ *    (XSA-331).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/slab.h>
+#include <linux/timer.h>
+#include <asm/sync_bitops.h>
+#include <xen/interface/xen.h>
+#include <xen/interface/hvm/params.h>
+#include <xen/interface/memory.h>
+
+#include "core.h"
+
+#define XENPV_WORD_BITS		(sizeof(xen_ulong_t) * BITS_PER_BYTE)
+#define XENPV_NR_PORTS		(XENPV_WORD_BITS * XENPV_WORD_BITS)
+
+/* Ports handled per interrupt before the rest is handed back to Xen. */
+#define XENPV_EVTCHN_BUDGET	256
+/* Consecutive events with no work behind them that make a storm. */
+#define XENPV_STORM_EVENTS	1000
+#define XENPV_STORM_MAX_MS	1000
+
+struct xenpv_evtchn {
+	evtchn_port_t port;
+	xenpv_evtchn_handler_t handler;
+	void *data;
+	const char *name;
+	bool driver_masked;
+	unsigned int idle_events;	/* events in a row that found no work */
+	unsigned int throttle_ms;
+	struct timer_list throttle;
+};
+
+static struct shared_info *xenpv_shinfo;
+static struct xenpv_evtchn *xenpv_ports[XENPV_NR_PORTS];
+static DEFINE_MUTEX(xenpv_bind_lock);
+static int xenpv_upcall_irq = -1;
+static unsigned int xenpv_first_word;	/* rotates, so no word starves */
+
+static unsigned long *xenpv_pending_bits(void)
+{
+	return (unsigned long *)xenpv_shinfo->evtchn_pending;
+}
+
+static unsigned long *xenpv_mask_bits(void)
+{
+	return (unsigned long *)xenpv_shinfo->evtchn_mask;
+}
+
+static void xenpv_port_mask(evtchn_port_t port)
+{
+	sync_set_bit(port, xenpv_mask_bits());
+}
+
+/* Unmasking goes through Xen, which re-raises an event that came in while
+ * the port was masked.
+ */
+static void xenpv_port_unmask(evtchn_port_t port)
+{
+	struct evtchn_unmask unmask = { .port = port };
+
+	xenpv_event_channel_op(EVTCHNOP_unmask, &unmask);
+}
+
+static void xenpv_throttle_end(struct timer_list *t)
+{
+	struct xenpv_evtchn *ch = from_timer(ch, t, throttle);
+
+	if (READ_ONCE(xenpv_ports[ch->port]) == ch && !ch->driver_masked)
+		xenpv_port_unmask(ch->port);
+}
+
+/* The port raised XENPV_STORM_EVENTS events with nothing to do. */
+static void xenpv_throttle(struct xenpv_evtchn *ch)
+{
+	xenpv_port_mask(ch->port);
+	ch->idle_events = 0;
+	ch->throttle_ms = clamp(ch->throttle_ms * 2, 1U, XENPV_STORM_MAX_MS);
+	pr_warn_ratelimited("event channel %u (%s): event storm from the other end, masked for %u ms\n",
+			    ch->port, ch->name, ch->throttle_ms);
+	mod_timer(&ch->throttle, jiffies + msecs_to_jiffies(ch->throttle_ms));
+}
+
+static void xenpv_dispatch(evtchn_port_t port)
+{
+	struct xenpv_evtchn *ch = READ_ONCE(xenpv_ports[port]);
+
+	if (unlikely(!ch)) {
+		/* Not ours (any more): keep it quiet. */
+		xenpv_port_mask(port);
+		return;
+	}
+	if (ch->handler(port, ch->data) == IRQ_HANDLED) {
+		ch->idle_events = 0;
+		ch->throttle_ms = 0;
+	} else if (++ch->idle_events >= XENPV_STORM_EVENTS) {
+		xenpv_throttle(ch);
+	}
+}
+
+/*
+ * Dispatch the pending ports of word @w.  Returns false when the budget
+ * ran out first; the ports not yet dispatched stay pending.
+ */
+static bool xenpv_scan_word(unsigned int w, unsigned int *budget)
+{
+	xen_ulong_t ready = READ_ONCE(xenpv_shinfo->evtchn_pending[w]) &
+			    ~READ_ONCE(xenpv_shinfo->evtchn_mask[w]);
+	unsigned int bit;
+	evtchn_port_t port;
+
+	while (ready) {
+		if (!*budget)
+			return false;
+		bit = __ffs(ready);
+		ready &= ~(1UL << bit);
+		port = w * XENPV_WORD_BITS + bit;
+		sync_clear_bit(port, xenpv_pending_bits());
+		(*budget)--;
+		xenpv_dispatch(port);
+	}
+	return true;
+}
+
+/*
+ * Out of budget with the words in @left still to scan.  Mask and unmask
+ * one of their pending ports through Xen: seeing it pending with its
+ * selector bit clear, Xen raises the upcall and so our interrupt again.
+ * Then hand back the other selector bits for that next round.
+ */
+static void xenpv_hand_back(xen_ulong_t left)
+{
+	struct vcpu_info *vcpu = &xenpv_shinfo->vcpu_info[0];
+	unsigned int w = __ffs(left);
+	xen_ulong_t ready = READ_ONCE(xenpv_shinfo->evtchn_pending[w]) &
+			    ~READ_ONCE(xenpv_shinfo->evtchn_mask[w]);
+
+	if (ready) {
+		evtchn_port_t port = w * XENPV_WORD_BITS + __ffs(ready);
+
+		xenpv_port_mask(port);
+		xenpv_port_unmask(port);
+		left &= ~(1UL << w);
+	}
+	for_each_set_bit(w, (unsigned long *)&left, XENPV_WORD_BITS)
+		sync_set_bit(w, (unsigned long *)&vcpu->evtchn_pending_sel);
+}
+
+static irqreturn_t xenpv_upcall(int irq, void *dev_id)
+{
+	struct vcpu_info *vcpu = &xenpv_shinfo->vcpu_info[0];
+	unsigned int budget = XENPV_EVTCHN_BUDGET;
+	irqreturn_t ret = IRQ_NONE;
+	xen_ulong_t sel;
+	unsigned int i, w;
+
+	while (READ_ONCE(vcpu->evtchn_upcall_pending)) {
+		/* Cleared before the scan, so nothing raised during it is lost. */
+		WRITE_ONCE(vcpu->evtchn_upcall_pending, 0);
+		ret = IRQ_HANDLED;
+		sel = xchg(&vcpu->evtchn_pending_sel, 0);
+		for (i = 0; i < XENPV_WORD_BITS && sel; i++) {
+			w = (xenpv_first_word + i) % XENPV_WORD_BITS;
+			if (!(sel & (1UL << w)))
+				continue;
+			if (!xenpv_scan_word(w, &budget)) {
+				xenpv_first_word = w;
+				xenpv_hand_back(sel);
+				return ret;
+			}
+			sel &= ~(1UL << w);
+		}
+		xenpv_first_word = (xenpv_first_word + 1) % XENPV_WORD_BITS;
+	}
+	return ret;
+}
+
+/**
+ * xenpv_evtchn_alloc_unbound() - open a port for domain @remote to bind
+ * @remote: the other end, usually the backend's domain
+ * @port: the new port, masked and without a handler
+ *
+ * Return: 0 or a negative errno from Xen.
+ */
+int xenpv_evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
+{
+	struct evtchn_alloc_unbound op = {
+		.dom = DOMID_SELF,
+		.remote_dom = remote,
+	};
+	int rc;
+
+	rc = xenpv_event_channel_op(EVTCHNOP_alloc_unbound, &op);
+	if (rc)
+		return rc;
+	*port = op.port;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xenpv_evtchn_alloc_unbound);
+
+/**
+ * xenpv_evtchn_bind() - route events of @port to @handler and unmask it
+ * @port: an open port
+ * @handler: called in hard interrupt context for each event
+ * @data: passed to @handler
+ * @name: names the port in log messages; must outlive the binding
+ *
+ * Return: 0, -EINVAL for a port out of range, -EBUSY if already bound.
+ */
+int xenpv_evtchn_bind(evtchn_port_t port, xenpv_evtchn_handler_t handler,
+		      void *data, const char *name)
+{
+	struct xenpv_evtchn *ch;
+
+	if (port >= XENPV_NR_PORTS)
+		return -EINVAL;
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!ch)
+		return -ENOMEM;
+	ch->port = port;
+	ch->handler = handler;
+	ch->data = data;
+	ch->name = name;
+	timer_setup(&ch->throttle, xenpv_throttle_end, 0);
+
+	mutex_lock(&xenpv_bind_lock);
+	if (xenpv_ports[port]) {
+		mutex_unlock(&xenpv_bind_lock);
+		kfree(ch);
+		return -EBUSY;
+	}
+	xenpv_port_mask(port);
+	/* Publish the fully set up binding before the first event can see it. */
+	smp_store_release(&xenpv_ports[port], ch);
+	xenpv_port_unmask(port);
+	mutex_unlock(&xenpv_bind_lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xenpv_evtchn_bind);
+
+/**
+ * xenpv_evtchn_unbind() - stop events of @port reaching its handler
+ * @port: a bound port
+ *
+ * When this returns, the handler is not running and will not run again.
+ * The port stays open (xenstore's port belongs to the toolstack); close
+ * ports of our own with xenpv_evtchn_close().  May sleep.
+ */
+void xenpv_evtchn_unbind(evtchn_port_t port)
+{
+	struct xenpv_evtchn *ch;
+
+	if (port >= XENPV_NR_PORTS)
+		return;
+	mutex_lock(&xenpv_bind_lock);
+	ch = xenpv_ports[port];
+	if (ch) {
+		xenpv_port_mask(port);
+		WRITE_ONCE(xenpv_ports[port], NULL);
+		/* A dispatch that read the old pointer finishes first. */
+		synchronize_irq(xenpv_upcall_irq);
+		del_timer_sync(&ch->throttle);
+		sync_clear_bit(port, xenpv_pending_bits());
+	}
+	mutex_unlock(&xenpv_bind_lock);
+	kfree(ch);
+}
+EXPORT_SYMBOL_GPL(xenpv_evtchn_unbind);
+
+/* Close a port of ours; unbinds it first if needed. */
+void xenpv_evtchn_close(evtchn_port_t port)
+{
+	struct evtchn_close op = { .port = port };
+
+	xenpv_evtchn_unbind(port);
+	if (xenpv_event_channel_op(EVTCHNOP_close, &op))
+		pr_err("closing event channel %u failed\n", port);
+}
+EXPORT_SYMBOL_GPL(xenpv_evtchn_close);
+
+void xenpv_evtchn_notify(evtchn_port_t port)
+{
+	struct evtchn_send send = { .port = port };
+
+	xenpv_event_channel_op(EVTCHNOP_send, &send);
+}
+EXPORT_SYMBOL_GPL(xenpv_evtchn_notify);
+
+/* Mask and unmask on behalf of a driver; storm throttling respects it. */
+void xenpv_evtchn_mask(evtchn_port_t port)
+{
+	struct xenpv_evtchn *ch;
+
+	if (port >= XENPV_NR_PORTS)
+		return;
+	ch = READ_ONCE(xenpv_ports[port]);
+	if (ch)
+		ch->driver_masked = true;
+	xenpv_port_mask(port);
+}
+EXPORT_SYMBOL_GPL(xenpv_evtchn_mask);
+
+void xenpv_evtchn_unmask(evtchn_port_t port)
+{
+	struct xenpv_evtchn *ch;
+
+	if (port >= XENPV_NR_PORTS)
+		return;
+	ch = READ_ONCE(xenpv_ports[port]);
+	if (ch) {
+		ch->driver_masked = false;
+		if (timer_pending(&ch->throttle))
+			return;	/* xenpv_throttle_end() unmasks it */
+	}
+	xenpv_port_unmask(port);
+}
+EXPORT_SYMBOL_GPL(xenpv_evtchn_unmask);
+
+/* The INTx "via" value of HVM_PARAM_CALLBACK_IRQ for @pdev. */
+static u64 xenpv_callback_via(struct pci_dev *pdev)
+{
+	return ((u64)HVM_PARAM_CALLBACK_TYPE_PCI_INTX << 56) |
+	       ((u64)pci_domain_nr(pdev->bus) << 32) |
+	       ((u64)pdev->bus->number << 16) |
+	       ((u64)pdev->devfn << 8) |
+	       (u64)((pdev->pin - 1) & 3);
+}
+
+/**
+ * xenpv_evtchn_init() - map shared_info and take the upcall interrupt
+ * @pdev: the platform device, whose INTx carries the upcall
+ *
+ * Return: 0 or a negative errno, logged.
+ */
+int xenpv_evtchn_init(struct pci_dev *pdev)
+{
+	unsigned long gfn = xenpv_mmio_alloc(1);
+	unsigned int w;
+	int rc;
+
+	if (!gfn)
+		return -ENOSPC;
+	rc = xenpv_map_gfn(XENMAPSPACE_shared_info, 0, gfn);
+	if (rc) {
+		dev_err(&pdev->dev, "mapping shared_info failed: %d\n", rc);
+		return rc;
+	}
+	xenpv_shinfo = memremap(PFN_PHYS(gfn), PAGE_SIZE, MEMREMAP_WB);
+	if (!xenpv_shinfo)
+		return -ENOMEM;
+
+	/* Nothing is bound yet: silence whatever an earlier owner left. */
+	for (w = 0; w < XENPV_WORD_BITS; w++)
+		WRITE_ONCE(xenpv_shinfo->evtchn_mask[w], ~(xen_ulong_t)0);
+
+	if (!pdev->pin) {
+		dev_err(&pdev->dev, "platform device has no INTx pin\n");
+		rc = -ENODEV;
+		goto err_unmap;
+	}
+	rc = request_irq(pdev->irq, xenpv_upcall, IRQF_SHARED, "xenpv", pdev);
+	if (rc) {
+		dev_err(&pdev->dev, "request_irq(%d) failed: %d\n",
+			pdev->irq, rc);
+		goto err_unmap;
+	}
+	xenpv_upcall_irq = pdev->irq;
+	rc = xenpv_hvm_set_param(HVM_PARAM_CALLBACK_IRQ,
+				 xenpv_callback_via(pdev));
+	if (rc) {
+		dev_err(&pdev->dev, "setting HVM_PARAM_CALLBACK_IRQ failed: %d\n",
+			rc);
+		goto err_irq;
+	}
+	return 0;
+
+err_irq:
+	free_irq(pdev->irq, pdev);
+	xenpv_upcall_irq = -1;
+err_unmap:
+	memunmap(xenpv_shinfo);
+	xenpv_shinfo = NULL;
+	return rc;
+}
+
+void xenpv_evtchn_exit(struct pci_dev *pdev)
+{
+	evtchn_port_t port;
+
+	for (port = 0; port < XENPV_NR_PORTS; port++)
+		if (xenpv_ports[port])
+			pr_err("event channel %u (%s) still bound at exit\n",
+			       port, xenpv_ports[port]->name);
+	/* Via 0: Xen stops raising the interrupt. */
+	xenpv_hvm_set_param(HVM_PARAM_CALLBACK_IRQ, 0);
+	free_irq(xenpv_upcall_irq, pdev);
+	xenpv_upcall_irq = -1;
+	memunmap(xenpv_shinfo);
+	xenpv_shinfo = NULL;
+}

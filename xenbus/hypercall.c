@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Finding Xen, and talking to it.
+ *
+ * Xen announces itself in a block of CPUID leaves starting at a multiple of
+ * 0x100 in 0x40000000..0x4000ff00 (after Viridian's, when the guest has
+ * Hyper-V enlightenments).  Hypercalls are made with the instruction the
+ * CPU's virtualisation extension traps, VMCALL on Intel and VMMCALL on AMD,
+ * never through a hypercall page: its speculative-execution hazards are
+ * XSA-466, and using the instruction directly needs no page at all.
+ *
+ * 64-bit HVM hypercall ABI: number in RAX, arguments in RDI, RSI, RDX, R10,
+ * R8, result in RAX.  Xen may clobber the argument registers.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jump_label.h>
+#include <asm/processor.h>
+#include <xen/interface/xen.h>
+#include <xen/interface/version.h>
+#include <xen/interface/memory.h>
+#include <xen/interface/hvm/hvm_op.h>
+
+#include "core.h"
+
+#define XENPV_CPUID_FIRST	0x40000000
+#define XENPV_CPUID_LAST	0x4000ff00
+#define XENPV_CPUID_STEP	0x100
+
+static DEFINE_STATIC_KEY_FALSE(xenpv_use_vmmcall);
+static unsigned int xenpv_cpuid_base;
+static unsigned int xenpv_version_major, xenpv_version_minor;
+
+static long xenpv_hypercall(unsigned int op, unsigned long a1,
+			    unsigned long a2, unsigned long a3)
+{
+	register unsigned long rdi asm("rdi") = a1;
+	register unsigned long rsi asm("rsi") = a2;
+	register unsigned long rdx asm("rdx") = a3;
+	long ret;
+
+	if (static_branch_likely(&xenpv_use_vmmcall))
+		asm volatile("vmmcall"
+			     : "=a" (ret), "+r" (rdi), "+r" (rsi), "+r" (rdx)
+			     : "0" ((unsigned long)op)
+			     : "r8", "r10", "memory");
+	else
+		asm volatile("vmcall"
+			     : "=a" (ret), "+r" (rdi), "+r" (rsi), "+r" (rdx)
+			     : "0" ((unsigned long)op)
+			     : "r8", "r10", "memory");
+	return ret;
+}
+
+static unsigned int xenpv_find_cpuid_base(void)
+{
+	unsigned int base, eax, sig[3];
+
+	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		return 0;
+	for (base = XENPV_CPUID_FIRST; base <= XENPV_CPUID_LAST;
+	     base += XENPV_CPUID_STEP) {
+		cpuid(base, &eax, &sig[0], &sig[1], &sig[2]);
+		/* Xen's block has at least leaves base+1 and base+2. */
+		if (!memcmp("XenVMMXenVMM", sig, sizeof(sig)) &&
+		    eax - base >= 2)
+			return base;
+	}
+	return 0;
+}
+
+/**
+ * xenpv_hypercall_init() - find Xen and choose the hypercall instruction
+ *
+ * Return: 0, or -ENODEV (with the reason logged) when this is not a Xen
+ * HVM guest.
+ */
+int xenpv_hypercall_init(void)
+{
+	unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0;
+
+	xenpv_cpuid_base = xenpv_find_cpuid_base();
+	if (!xenpv_cpuid_base) {
+		pr_err("not running on Xen (no Xen CPUID leaves); not loading\n");
+		return -ENODEV;
+	}
+	cpuid(xenpv_cpuid_base + 1, &eax, &ebx, &ecx, &edx);
+	xenpv_version_major = eax >> 16;
+	xenpv_version_minor = eax & 0xffff;
+
+	if (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+	    boot_cpu_data.x86_vendor == X86_VENDOR_HYGON)
+		static_branch_enable(&xenpv_use_vmmcall);
+	return 0;
+}
+
+void xenpv_xen_version(unsigned int *major, unsigned int *minor)
+{
+	*major = xenpv_version_major;
+	*minor = xenpv_version_minor;
+}
+EXPORT_SYMBOL_GPL(xenpv_xen_version);
+
+/* Xen's extra version string ("-pre", ".5"), for the log. */
+const char *xenpv_xen_extraversion(char *buf, size_t size)
+{
+	struct xen_extraversion extra = { };
+
+	if (xenpv_hypercall(__HYPERVISOR_xen_version, XENVER_extraversion,
+			    (unsigned long)&extra, 0) < 0)
+		extra.extraversion[0] = '\0';
+	strscpy(buf, extra.extraversion,
+		min(size, sizeof(extra.extraversion)));
+	return buf;
+}
+
+bool xenpv_hypercall_uses_vmmcall(void)
+{
+	return static_branch_likely(&xenpv_use_vmmcall);
+}
+
+long xenpv_memory_op(unsigned int cmd, void *arg)
+{
+	return xenpv_hypercall(__HYPERVISOR_memory_op, cmd,
+			       (unsigned long)arg, 0);
+}
+
+long xenpv_event_channel_op(unsigned int cmd, void *arg)
+{
+	return xenpv_hypercall(__HYPERVISOR_event_channel_op, cmd,
+			       (unsigned long)arg, 0);
+}
+
+long xenpv_grant_table_op(unsigned int cmd, void *arg, unsigned int count)
+{
+	return xenpv_hypercall(__HYPERVISOR_grant_table_op, cmd,
+			       (unsigned long)arg, count);
+}
+
+int xenpv_hvm_get_param(unsigned int index, u64 *value)
+{
+	struct xen_hvm_param p = { .domid = DOMID_SELF, .index = index };
+	long rc;
+
+	rc = xenpv_hypercall(__HYPERVISOR_hvm_op, HVMOP_get_param,
+			     (unsigned long)&p, 0);
+	if (rc < 0)
+		return rc;
+	*value = p.value;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xenpv_hvm_get_param);
+
+int xenpv_hvm_set_param(unsigned int index, u64 value)
+{
+	struct xen_hvm_param p = {
+		.domid = DOMID_SELF, .index = index, .value = value,
+	};
+
+	return xenpv_hypercall(__HYPERVISOR_hvm_op, HVMOP_set_param,
+			       (unsigned long)&p, 0);
+}
+
+/* Put Xen's page @idx of kind @space (shared_info, grant frame) at @gfn. */
+int xenpv_map_gfn(unsigned int space, unsigned long idx, unsigned long gfn)
+{
+	struct xen_add_to_physmap xatp = {
+		.domid = DOMID_SELF,
+		.space = space,
+		.idx = idx,
+		.gpfn = gfn,
+	};
+
+	return xenpv_memory_op(XENMEM_add_to_physmap, &xatp);
+}

@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Xenstore requests, transactions and watches.
+ *
+ * Any number of callers may have requests out at once: each gets a
+ * request id and sleeps until the reader thread (xs_ring.c) hands it the
+ * reply with that id, or until the timeout, after which a late reply is
+ * dropped.
+ *
+ * Watch events go to a bounded queue (XSA-349) served by one watch thread,
+ * which runs the callbacks one at a time.  An event for a path already
+ * queued for the same watch is coalesced: callbacks read the current
+ * state, so the second event would tell them nothing new.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "core.h"
+#include "xs_proto.h"
+
+#define XENPV_XS_MAX_EVENTS		1024
+#define XENPV_XS_WATCH_MAX_PENDING	256
+#define XENPV_XS_TOKEN_FMT		"xenpv-%u"
+
+struct xenpv_xs_req {
+	struct list_head list;
+	u32 req_id;
+	struct completion done;
+	struct xenpv_xs_msg *reply;
+};
+
+struct xenpv_xs_event {
+	struct list_head list;
+	struct xenpv_xs_watch *watch;
+	const char *path;		/* points into msg->body */
+	struct xenpv_xs_msg *msg;
+};
+
+static LIST_HEAD(xenpv_xs_reqs);
+static DEFINE_SPINLOCK(xenpv_xs_reqs_lock);
+static u32 xenpv_xs_next_req_id;
+
+static LIST_HEAD(xenpv_xs_watches);
+static DEFINE_SPINLOCK(xenpv_xs_watches_lock);
+static unsigned int xenpv_xs_next_watch_id;
+
+static LIST_HEAD(xenpv_xs_events);
+static unsigned int xenpv_xs_nr_events;
+static DEFINE_SPINLOCK(xenpv_xs_events_lock);
+static DECLARE_WAIT_QUEUE_HEAD(xenpv_xs_events_waitq);
+/* Held while a callback runs: unregistering waits for it. */
+static DEFINE_MUTEX(xenpv_xs_watch_mutex);
+static struct task_struct *xenpv_xs_watch_task;
+
+void xenpv_xs_msg_free(struct xenpv_xs_msg *msg)
+{
+	if (msg) {
+		kfree(msg->body);
+		kfree(msg);
+	}
+}
+
+bool xenpv_in_watch_thread(void)
+{
+	return current == xenpv_xs_watch_task;
+}
+
+/* ---------------------------------------------------------------------
+ * Requests
+ */
+
+static void xenpv_xs_handle_reply(struct xenpv_xs_msg *msg)
+{
+	struct xenpv_xs_req *req;
+
+	spin_lock(&xenpv_xs_reqs_lock);
+	list_for_each_entry(req, &xenpv_xs_reqs, list) {
+		if (req->req_id == msg->hdr.req_id) {
+			list_del_init(&req->list);
+			req->reply = msg;
+			complete(&req->done);
+			spin_unlock(&xenpv_xs_reqs_lock);
+			return;
+		}
+	}
+	spin_unlock(&xenpv_xs_reqs_lock);
+	pr_warn_ratelimited("dropping xenstore reply %u (type %u) that no request waits for\n",
+			    msg->hdr.req_id, msg->hdr.type);
+	xenpv_xs_msg_free(msg);
+}
+
+/**
+ * xenpv_xs_talk() - send one request and wait for its reply
+ * @type: XS_* request type
+ * @tx: transaction id, or 0
+ * @body: payload
+ * @len: payload length, at most XENSTORE_PAYLOAD_MAX
+ * @reply: the reply, to free with xenpv_xs_msg_free()
+ *
+ * Return: 0, the errno of an XS_ERROR reply, -ETIMEDOUT, or -EIO for a
+ * broken connection or a reply of the wrong type.
+ */
+int xenpv_xs_talk(u32 type, u32 tx, const void *body, unsigned int len,
+		  struct xenpv_xs_msg **reply)
+{
+	struct xsd_sockmsg hdr = { .type = type, .tx_id = tx, .len = len };
+	struct xenpv_xs_req req = { };
+	int rc;
+
+	*reply = NULL;
+	if (len > XENSTORE_PAYLOAD_MAX)
+		return -E2BIG;
+	if (xenpv_xs_ring_broken())
+		return -EIO;
+	init_completion(&req.done);
+	spin_lock(&xenpv_xs_reqs_lock);
+	req.req_id = ++xenpv_xs_next_req_id;
+	hdr.req_id = req.req_id;
+	list_add_tail(&req.list, &xenpv_xs_reqs);
+	spin_unlock(&xenpv_xs_reqs_lock);
+
+	rc = xenpv_xs_ring_send(&hdr, body);
+	if (!rc && !wait_for_completion_timeout(&req.done, xenpv_xs_timeout()))
+		rc = -ETIMEDOUT;
+
+	spin_lock(&xenpv_xs_reqs_lock);
+	if (!req.reply)
+		list_del(&req.list);
+	spin_unlock(&xenpv_xs_reqs_lock);
+
+	if (!req.reply) {
+		if (rc == -ETIMEDOUT)
+			pr_err("xenstore request type %u timed out\n", type);
+		return rc ?: -EIO;
+	}
+	if (req.reply->hdr.type == XS_ERROR) {
+		rc = xenpv_xs_error_errno(req.reply->body, req.reply->hdr.len);
+		xenpv_xs_msg_free(req.reply);
+		return rc;
+	}
+	if (req.reply->hdr.type != type) {
+		pr_err("xenstore answered request type %u with type %u\n",
+		       type, req.reply->hdr.type);
+		xenpv_xs_msg_free(req.reply);
+		return -EIO;
+	}
+	*reply = req.reply;
+	return 0;
+}
+
+static char *xenpv_xs_join(const char *dir, const char *node)
+{
+	char *path = node[0] ? kasprintf(GFP_KERNEL, "%s/%s", dir, node) :
+			       kstrdup(dir, GFP_KERNEL);
+
+	if (path && strlen(path) >= XENSTORE_ABS_PATH_MAX) {
+		kfree(path);
+		return ERR_PTR(-ENAMETOOLONG);
+	}
+	return path ?: ERR_PTR(-ENOMEM);
+}
+
+/* A request whose payload is one path; returns the reply. */
+static struct xenpv_xs_msg *xenpv_xs_path_op(u32 type, u32 tx,
+					     const char *dir,
+					     const char *node)
+{
+	struct xenpv_xs_msg *reply;
+	char *path = xenpv_xs_join(dir, node);
+	int rc;
+
+	if (IS_ERR(path))
+		return ERR_CAST(path);
+	rc = xenpv_xs_talk(type, tx, path, strlen(path) + 1, &reply);
+	kfree(path);
+	return rc ? ERR_PTR(rc) : reply;
+}
+
+/**
+ * xenpv_xs_read() - read a node's value
+ * @tx: transaction, or XENPV_XS_NO_TX
+ * @dir: directory
+ * @node: node under @dir, or ""
+ * @len: if not NULL, the value's length
+ *
+ * Return: the value, NUL-terminated, to kfree(); or an ERR_PTR().
+ */
+void *xenpv_xs_read(u32 tx, const char *dir, const char *node,
+		    unsigned int *len)
+{
+	struct xenpv_xs_msg *reply = xenpv_xs_path_op(XS_READ, tx, dir, node);
+	char *value;
+
+	if (IS_ERR(reply))
+		return reply;
+	value = reply->body;
+	if (len)
+		*len = reply->hdr.len;
+	kfree(reply);
+	return value;
+}
+EXPORT_SYMBOL_GPL(xenpv_xs_read);
+
+int xenpv_xs_write(u32 tx, const char *dir, const char *node,
+		   const char *value)
+{
+	struct xenpv_xs_msg *reply;
+	char *path = xenpv_xs_join(dir, node);
+	size_t plen, vlen = strlen(value);
+	char *body;
+	int rc;
+
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	plen = strlen(path) + 1;
+	body = kmalloc(plen + vlen, GFP_KERNEL);
+	if (!body) {
+		kfree(path);
+		return -ENOMEM;
+	}
+	memcpy(body, path, plen);
+	memcpy(body + plen, value, vlen);
+	rc = xenpv_xs_talk(XS_WRITE, tx, body, plen + vlen, &reply);
+	xenpv_xs_msg_free(reply);
+	kfree(body);
+	kfree(path);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenpv_xs_write);
+
+int xenpv_xs_printf(u32 tx, const char *dir, const char *node,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	char *value;
+	int rc;
+
+	va_start(ap, fmt);
+	value = kvasprintf(GFP_KERNEL, fmt, ap);
+	va_end(ap);
+	if (!value)
+		return -ENOMEM;
+	rc = xenpv_xs_write(tx, dir, node, value);
+	kfree(value);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenpv_xs_printf);
+
+int xenpv_xs_read_uint(u32 tx, const char *dir, const char *node,
+		       unsigned int *value)
+{
+	char *str = xenpv_xs_read(tx, dir, node, NULL);
+	int rc;
+
+	if (IS_ERR(str))
+		return PTR_ERR(str);
+	rc = kstrtouint(str, 0, value);
+	kfree(str);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenpv_xs_read_uint);
+
+/**
+ * xenpv_xs_directory() - list a node's children
+ * @tx: transaction, or XENPV_XS_NO_TX
+ * @dir: directory
+ * @node: node under @dir, or ""
+ * @num: the number of children
+ *
+ * Return: an array of @num names in one allocation, to kfree(); or an
+ * ERR_PTR().
+ */
+char **xenpv_xs_directory(u32 tx, const char *dir, const char *node,
+			  unsigned int *num)
+{
+	struct xenpv_xs_msg *reply;
+	char **names;
+	int n;
+
+	reply = xenpv_xs_path_op(XS_DIRECTORY, tx, dir, node);
+	if (IS_ERR(reply))
+		return ERR_CAST(reply);
+	n = xenpv_xs_split(reply->body, reply->hdr.len, NULL, 0);
+	if (n < 0) {
+		pr_err("malformed directory listing of %s/%s\n", dir, node);
+		names = ERR_PTR(-EIO);
+		goto out;
+	}
+	/* The pointers, then the strings they point to. */
+	names = kmalloc(n * sizeof(*names) + reply->hdr.len, GFP_KERNEL);
+	if (!names) {
+		names = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	memcpy(&names[n], reply->body, reply->hdr.len);
+	xenpv_xs_split((char *)&names[n], reply->hdr.len,
+		       (const char **)names, n);
+	*num = n;
+out:
+	xenpv_xs_msg_free(reply);
+	return names;
+}
+EXPORT_SYMBOL_GPL(xenpv_xs_directory);
+
+bool xenpv_xs_exists(u32 tx, const char *dir, const char *node)
+{
+	struct xenpv_xs_msg *reply;
+
+	reply = xenpv_xs_path_op(XS_DIRECTORY, tx, dir, node);
+	if (IS_ERR(reply))
+		return false;
+	xenpv_xs_msg_free(reply);
+	return true;
+}
+EXPORT_SYMBOL_GPL(xenpv_xs_exists);
+
+int xenpv_xs_rm(u32 tx, const char *dir, const char *node)
+{
+	struct xenpv_xs_msg *reply = xenpv_xs_path_op(XS_RM, tx, dir, node);
+
+	if (IS_ERR(reply))
+		return PTR_ERR(reply);
+	xenpv_xs_msg_free(reply);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xenpv_xs_rm);
+
+int xenpv_xs_transaction_start(u32 *tx)
+{
+	struct xenpv_xs_msg *reply;
+	int rc;
+
+	rc = xenpv_xs_talk(XS_TRANSACTION_START, 0, "", 1, &reply);
+	if (rc)
+		return rc;
+	rc = kstrtou32(reply->body, 10, tx);
+	xenpv_xs_msg_free(reply);
+	return rc ? -EIO : 0;
+}
+EXPORT_SYMBOL_GPL(xenpv_xs_transaction_start);
+
+int xenpv_xs_transaction_end(u32 tx, bool abort)
+{
+	struct xenpv_xs_msg *reply;
+	int rc;
+
+	rc = xenpv_xs_talk(XS_TRANSACTION_END, tx, abort ? "F" : "T", 2,
+			   &reply);
+	xenpv_xs_msg_free(reply);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenpv_xs_transaction_end);
+
+/* ---------------------------------------------------------------------
+ * Watches
+ */
+
+static int xenpv_xs_watch_op(u32 type, const char *path, unsigned int id)
+{
+	struct xenpv_xs_msg *reply;
+	char *body;
+	int len, rc;
+
+	body = kasprintf(GFP_KERNEL, "%s%c" XENPV_XS_TOKEN_FMT, path, 0, id);
+	if (!body)
+		return -ENOMEM;
+	len = strlen(path) + 1;
+	len += strlen(body + len) + 1;
+	rc = xenpv_xs_talk(type, 0, body, len, &reply);
+	xenpv_xs_msg_free(reply);
+	kfree(body);
+	return rc;
+}
+
+/* Called with xenpv_xs_watches_lock held. */
+static struct xenpv_xs_watch *xenpv_xs_find_watch(const char *token)
+{
+	struct xenpv_xs_watch *watch;
+	unsigned int id;
+
+	if (sscanf(token, XENPV_XS_TOKEN_FMT, &id) != 1)
+		return NULL;
+	list_for_each_entry(watch, &xenpv_xs_watches, list)
+		if (watch->id == id)
+			return watch;
+	return NULL;
+}
+
+/* Called with xenpv_xs_events_lock held. */
+static bool xenpv_xs_event_queued(struct xenpv_xs_watch *watch,
+				  const char *path)
+{
+	struct xenpv_xs_event *ev;
+
+	list_for_each_entry(ev, &xenpv_xs_events, list)
+		if (ev->watch == watch && !strcmp(ev->path, path))
+			return true;
+	return false;
+}
+
+static void xenpv_xs_queue_event(struct xenpv_xs_msg *msg)
+{
+	struct xenpv_xs_event *ev = kzalloc(sizeof(*ev), GFP_KERNEL);
+	struct xenpv_xs_watch *watch;
+	const char *token;
+	unsigned int max;
+
+	if (!ev ||
+	    xenpv_xs_parse_watch_event(msg->body, msg->hdr.len, &ev->path,
+				       &token)) {
+		pr_warn_ratelimited("dropping a malformed watch event\n");
+		goto drop;
+	}
+	ev->msg = msg;
+
+	spin_lock(&xenpv_xs_watches_lock);
+	watch = xenpv_xs_find_watch(token);
+	spin_lock(&xenpv_xs_events_lock);
+	if (!watch || xenpv_xs_event_queued(watch, ev->path))
+		goto drop_locked;
+	max = watch->max_pending ?: XENPV_XS_WATCH_MAX_PENDING;
+	if (watch->nr_pending >= max ||
+	    xenpv_xs_nr_events >= XENPV_XS_MAX_EVENTS) {
+		pr_err_ratelimited("watch on %s: too many events queued, dropping one for %s\n",
+				   watch->path, ev->path);
+		goto drop_locked;
+	}
+	ev->watch = watch;
+	watch->nr_pending++;
+	xenpv_xs_nr_events++;
+	list_add_tail(&ev->list, &xenpv_xs_events);
+	spin_unlock(&xenpv_xs_events_lock);
+	spin_unlock(&xenpv_xs_watches_lock);
+	wake_up(&xenpv_xs_events_waitq);
+	return;
+
+drop_locked:
+	spin_unlock(&xenpv_xs_events_lock);
+	spin_unlock(&xenpv_xs_watches_lock);
+drop:
+	kfree(ev);
+	xenpv_xs_msg_free(msg);
+}
+
+static void xenpv_xs_deliver(struct xenpv_xs_msg *msg)
+{
+	if (msg->hdr.type == XS_WATCH_EVENT)
+		xenpv_xs_queue_event(msg);
+	else
+		xenpv_xs_handle_reply(msg);
+}
+
+static struct xenpv_xs_event *xenpv_xs_next_event(void)
+{
+	struct xenpv_xs_event *ev;
+
+	spin_lock(&xenpv_xs_events_lock);
+	ev = list_first_entry_or_null(&xenpv_xs_events,
+				      struct xenpv_xs_event, list);
+	if (ev) {
+		list_del(&ev->list);
+		ev->watch->nr_pending--;
+		xenpv_xs_nr_events--;
+	}
+	spin_unlock(&xenpv_xs_events_lock);
+	return ev;
+}
+
+static int xenpv_xs_watch_fn(void *unused)
+{
+	struct xenpv_xs_event *ev;
+
+	while (!kthread_should_stop()) {
+		wait_event_interruptible(xenpv_xs_events_waitq,
+					 !list_empty(&xenpv_xs_events) ||
+					 kthread_should_stop());
+		mutex_lock(&xenpv_xs_watch_mutex);
+		ev = xenpv_xs_next_event();
+		if (ev)
+			ev->watch->callback(ev->watch, ev->path);
+		mutex_unlock(&xenpv_xs_watch_mutex);
+		if (ev) {
+			xenpv_xs_msg_free(ev->msg);
+			kfree(ev);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * xenpv_xs_watch_register() - call @watch->callback when @watch->path or
+ * anything below it changes
+ * @watch: the watch; path and callback set, and kept until unregistered
+ *
+ * Xenstored fires every new watch once right away.
+ *
+ * Return: 0 or a negative errno.
+ */
+int xenpv_xs_watch_register(struct xenpv_xs_watch *watch)
+{
+	int rc;
+
+	watch->nr_pending = 0;
+	spin_lock(&xenpv_xs_watches_lock);
+	watch->id = ++xenpv_xs_next_watch_id;
+	list_add_tail(&watch->list, &xenpv_xs_watches);
+	spin_unlock(&xenpv_xs_watches_lock);
+
+	rc = xenpv_xs_watch_op(XS_WATCH, watch->path, watch->id);
+	if (rc) {
+		pr_err("watching %s failed: %d\n", watch->path, rc);
+		spin_lock(&xenpv_xs_watches_lock);
+		list_del(&watch->list);
+		spin_unlock(&xenpv_xs_watches_lock);
+	}
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenpv_xs_watch_register);
+
+/**
+ * xenpv_xs_watch_unregister() - stop a watch
+ * @watch: a registered watch
+ *
+ * When this returns, @watch->callback is not running and will not run
+ * again (unless called from that very callback, which is allowed).
+ */
+void xenpv_xs_watch_unregister(struct xenpv_xs_watch *watch)
+{
+	struct xenpv_xs_event *ev, *tmp;
+	LIST_HEAD(purged);
+	int rc;
+
+	spin_lock(&xenpv_xs_watches_lock);
+	list_del(&watch->list);
+	spin_unlock(&xenpv_xs_watches_lock);
+
+	rc = xenpv_xs_watch_op(XS_UNWATCH, watch->path, watch->id);
+	if (rc && rc != -ENOENT)
+		pr_warn("unwatching %s failed: %d\n", watch->path, rc);
+
+	spin_lock(&xenpv_xs_events_lock);
+	list_for_each_entry_safe(ev, tmp, &xenpv_xs_events, list) {
+		if (ev->watch == watch) {
+			list_move(&ev->list, &purged);
+			xenpv_xs_nr_events--;
+		}
+	}
+	watch->nr_pending = 0;
+	spin_unlock(&xenpv_xs_events_lock);
+	list_for_each_entry_safe(ev, tmp, &purged, list) {
+		xenpv_xs_msg_free(ev->msg);
+		kfree(ev);
+	}
+
+	if (!xenpv_in_watch_thread()) {
+		/* Wait for a callback of this watch that is running now. */
+		mutex_lock(&xenpv_xs_watch_mutex);
+		mutex_unlock(&xenpv_xs_watch_mutex);
+	}
+}
+EXPORT_SYMBOL_GPL(xenpv_xs_watch_unregister);
+
+/*
+ * After a crash or kexec, xenstored may still hold watches of a kernel
+ * that is gone; their events would only be dropped.  Reset them when the
+ * toolstack says xenstored supports it.
+ */
+static void xenpv_xs_reset_watches(void)
+{
+	struct xenpv_xs_msg *reply;
+	unsigned int supported = 0;
+
+	if (xenpv_xs_read_uint(XENPV_XS_NO_TX, "control",
+			       "platform-feature-xs_reset_watches",
+			       &supported) || !supported)
+		return;
+	if (xenpv_xs_talk(XS_RESET_WATCHES, 0, "", 1, &reply))
+		pr_warn("resetting stale xenstore watches failed\n");
+	xenpv_xs_msg_free(reply);
+}
+
+int xenpv_xs_init(void)
+{
+	int rc;
+
+	rc = xenpv_xs_ring_init(xenpv_xs_deliver);
+	if (rc)
+		return rc;
+	xenpv_xs_watch_task = kthread_run(xenpv_xs_watch_fn, NULL,
+					  "xenpv-watch");
+	if (IS_ERR(xenpv_xs_watch_task)) {
+		rc = PTR_ERR(xenpv_xs_watch_task);
+		xenpv_xs_ring_exit();
+		return rc;
+	}
+	xenpv_xs_reset_watches();
+	return 0;
+}
+
+void xenpv_xs_exit(void)
+{
+	struct xenpv_xs_event *ev;
+
+	kthread_stop(xenpv_xs_watch_task);
+	xenpv_xs_ring_exit();
+	while ((ev = xenpv_xs_next_event())) {
+		xenpv_xs_msg_free(ev->msg);
+		kfree(ev);
+	}
+	if (!list_empty(&xenpv_xs_watches))
+		pr_err("xenstore watches still registered at exit\n");
+}
