@@ -64,6 +64,16 @@ SRC
 		"$r/usr/share/man" "$r/usr/share/locale"
 }
 
+# xp_prune_cache KEEP: remove the older builds of the same kind as KEEP.
+xp_prune_cache() {
+	local old
+	for old in "${1%-*}"-*; do
+		[ "$old" = "$1" ] || [ ! -d "$old" ] && continue
+		xp_umount_chroot "$old/root"
+		rm -rf --one-file-system "$old"
+	done
+}
+
 # xp_debootstrap DIR LOG EXTRA_PKGS: a fresh minbase Debian in DIR.
 xp_debootstrap() {
 	local r=$1 log=$2
@@ -92,6 +102,7 @@ xp_build_dom0() {
 		# shellcheck disable=SC2086
 		xp_chroot_install "$r" "$XP_CACHE/logs/dom0-apt.log" $XP_DOM0_PKGS
 		touch "$XP_DOM0/done"
+		xp_prune_cache "$XP_DOM0"
 	fi
 	XP_KVER=$(basename "$(ls -d "$r"/lib/modules/* | sort -V | tail -1)")
 	[ -f "$r/boot/vmlinuz-$XP_KVER" ] || xp_die "no kernel in $r"
@@ -139,5 +150,6 @@ xp_build_guest_root() {
 			mksquashfs "$r" "$XP_GUEST/root.sqfs" -comp zstd \
 			-Xcompression-level 19 -noappend -e proc sys dev run tmp
 		touch "$XP_GUEST/done"
+		xp_prune_cache "$XP_GUEST"
 	fi
 }

@@ -1,0 +1,118 @@
+# shellcheck shell=bash
+# Helpers for the dom0 side: TAP output, the guest's xl config, and the
+# xenstore handshake with the guest under /local/domain/<id>/data/xenpv-test.
+
+XP_DOM0_IP=10.0.0.1
+XP_GUEST_TIMEOUT=$(cat /job/guest-timeout 2>/dev/null || echo 900)
+XP_SUITE_START_TIMEOUT=600
+XP_DOM0_PART_TIMEOUT=600
+
+# TAP lines go to stdout of a dom0 part (collected into results.tap) and
+# to the console, for progress.
+tap_ok() { echo "ok - $1"; echo "XENPV-TAP ok - $1" > /dev/console; }
+tap_not_ok() { echo "not ok - $1"; echo "XENPV-TAP not ok - $1" > /dev/console; }
+# tap_check DESC CMD...: one test from a command's status.
+tap_check() {
+	local desc=$1; shift
+	if "$@"; then tap_ok "$desc"; else tap_not_ok "$desc"; fi
+}
+# tap_fail DESC [LOGFILE]: record a failure of the harness itself.
+tap_fail() {
+	echo "not ok - $1" >> /job/out/results.tap
+	echo "XENPV-TAP not ok - $1" > /dev/console
+	[ -n "${2:-}" ] && sed 's/^/# /' "$2" | tail -n 20 >> /job/out/results.tap
+	return 0
+}
+
+guest_path() { echo "/local/domain/$1/data/xenpv-test"; }
+guest_key() { xenstore-read "$(guest_path "$1")/$2" 2> /dev/null; }
+
+# wait_guest_key DOMID KEY VALUE TIMEOUT: until the guest wrote VALUE.
+wait_guest_key() {
+	local t=0
+	while [ $t -lt "$4" ]; do
+		[ "$(guest_key "$1" "$2")" = "$3" ] && return 0
+		xl list "$1" > /dev/null 2>&1 || return 1
+		sleep 1; t=$((t + 1))
+	done
+	return 1
+}
+
+# tell_guest DOMID KEY VALUE: a key the guest may read and remove.
+tell_guest() {
+	local p
+	p=$(guest_path "$1")/$2
+	xenstore-write "$p" "$3" && xenstore-chmod "$p" "n$1"
+}
+
+# The guest owns its data/ node, but the test subtree is made by dom0.
+allow_guest_data() {
+	local p
+	p=$(guest_path "$1")
+	xenstore-write "$p/ready" 0 && xenstore-chmod -r "$p" "n$1"
+}
+
+wait_domain_gone() {
+	local t=0
+	while xl domid "$1" > /dev/null 2>&1; do
+		if [ $t -ge "$2" ]; then
+			xl destroy "$1"
+			return 1
+		fi
+		sleep 2; t=$((t + 2))
+	done
+	return 0
+}
+
+spare_disk() {
+	local img=/job/work/$1.img
+	[ -f "$img" ] || truncate -s 256M "$img"
+	echo "$img"
+}
+
+# write_guest_config N MODE SUITES
+write_guest_config() {
+	local n=$1 mode=$2 suites=$3 extra=""
+	local mhz
+	[ "$mode" = nopv ] && extra="xen_nopv"
+	# A xen_nopv guest cannot calibrate its TSC under nested TCG and falls
+	# back to the slow HPET; tell it the frequency.
+	mhz=$(xl info cpu_mhz | cut -d. -f1)
+	mkdir -p /job/work
+	cat <<CFG
+name = "xenpv-$mode-$n"
+type = "hvm"
+memory = 1024
+vcpus = 2
+kernel = "/job/guest/vmlinuz"
+ramdisk = "/job/guest/initrd.gz"
+cmdline = "console=ttyS0,115200 quiet panic=-1 tsc_early_khz=$((mhz * 1000)) tsc=reliable $extra xenpv.mode=$mode xenpv.suites=${suites// /,} xenpv.ip=10.0.0.$((10 + n))"
+disk = [ 'format=raw,vdev=xvda,access=rw,target=/job/guest/root.sqfs',
+         'format=raw,vdev=xvdb,access=rw,target=$(spare_disk "spare1-$n")',
+         'format=raw,vdev=xvdc,access=rw,target=$(spare_disk "spare2-$n")' ]
+vif = [ 'bridge=xenbr0,model=e1000,mac=00:16:3e:00:00:$(printf %02x $((0x10 + n)))' ]
+serial = 'file:/job/out/guest-$mode-$n.log'
+vnc = 0
+sdl = 0
+vga = "none"
+tsc_mode = "native"
+on_poweroff = "destroy"
+on_reboot = "destroy"
+on_crash = "destroy"
+CFG
+}
+
+# collect_guest NAME MODE LOG: the guest's TAP lines into results.tap; a
+# guest that never said it was done crashed or hung.
+collect_guest() {
+	local name=$1 mode=$2 log=$3
+	tr -d '\r' < "$log" | sed -n 's/^XENPV-TAP //p' >> /job/out/results.tap
+	if ! grep -q "XENPV-GUEST-DONE" "$log"; then
+		{
+			echo "not ok - guest $name: ran to the end"
+			tr -d '\r' < "$log" | tail -n 30 | sed 's/^/# guest: /'
+			xl dmesg | grep -E "\(d[0-9]+\)|Triple|crash" | tail -n 10 | sed 's/^/# xen: /'
+		} >> /job/out/results.tap
+		echo "XENPV-TAP not ok - guest $name: ran to the end" > /dev/console
+	fi
+}

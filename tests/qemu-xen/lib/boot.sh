@@ -1,0 +1,144 @@
+# shellcheck shell=bash
+# Puts together what one run boots: our modules built for the guest
+# kernel, the guest initramfs, dom0's disk, the job disk; then boots Xen.
+
+# xp_mk_initramfs OUT INIT MODULE...: busybox, the listed modules of the
+# dom0 kernel with their dependencies in load order, INIT as /init, and
+# whatever is in $XP_PAYLOAD (a directory) as /xenpv.
+xp_mk_initramfs() {
+	local out=$1 init=$2 d m ko rel root=$XP_DOM0/root; shift 2
+	d=$(mktemp -d "$XP_OUT/initramfs.XXXX")
+	mkdir -p "$d/bin" "$d/lib/modules"
+	cp /bin/busybox "$d/bin/busybox"
+	install -m 755 "$init" "$d/init"
+	[ -n "${XP_PAYLOAD:-}" ] && cp -a "$XP_PAYLOAD" "$d/xenpv"
+	: > "$d/modlist"
+	for m in "$@"; do
+		modprobe -d "$root" -S "$XP_KVER" --show-depends "$m" |
+			awk '$1 == "insmod" { print $2 }'
+	done | awk '!seen[$0]++' | while read -r ko; do
+		rel=${ko#"$root/lib/modules/$XP_KVER/"}
+		mkdir -p "$d/lib/modules/$(dirname "$rel")"
+		cp "$ko" "$d/lib/modules/$rel"
+		echo "$rel" >> "$d/modlist"
+	done
+	(cd "$d" && find . | cpio -o -H newc --quiet | gzip -9) > "$out"
+	rm -rf "$d"
+}
+
+# Our modules, built from a copy of the tree against the guest kernel's
+# headers.  Records a TAP line: the build itself is a test.
+xp_build_modules() {
+	local src=$XP_OUT/build/src log=$XP_OUT/build/make.log
+	local kdir=/usr/src/linux-headers-$XP_KVER
+	xp_apt_install "linux-headers-$XP_KVER"
+	mkdir -p "$src"
+	rsync -a --delete --exclude /tests/qemu-xen/out --exclude /.git \
+		--exclude '*.o' --exclude '*.ko' --exclude /.probes \
+		"$XP_TOP/" "$src/"
+	xp_log "building the modules against $XP_KVER (W=1)"
+	if ! make -C "$src" KDIR="$kdir" W=1 > "$log" 2>&1; then
+		xp_host_tap "not ok - build: modules build against $XP_KVER"
+		tail -n 20 "$log" | sed 's/^/# /' >> "$XP_OUT/host.tap"
+		return 1
+	fi
+	if grep -E 'warning:|error:' "$log" > "$XP_OUT/build/warnings.txt"; then
+		xp_host_tap "not ok - build: no compiler warnings with W=1 against $XP_KVER"
+		sed 's/^/# /' "$XP_OUT/build/warnings.txt" | head -n 20 >> "$XP_OUT/host.tap"
+	else
+		xp_host_tap "ok - build: no compiler warnings with W=1 against $XP_KVER"
+	fi
+	XP_MODULES=$(cd "$src" && find . -name '*.ko' -printf '%p ')
+	xp_host_tap "ok - build: modules build against $XP_KVER ($XP_MODULES)"
+}
+
+xp_host_tap() { echo "$1" | tee -a "$XP_OUT/host.tap" >&2; }
+
+# What the guest gets beside its root image: our modules (without debug
+# info: every initramfs byte costs boot time), the guest scripts, suites.
+xp_make_payload() {
+	local p=$XP_OUT/payload ko
+	rm -rf "$p"
+	mkdir -p "$p/modules"
+	for ko in $XP_MODULES; do
+		strip --strip-debug -o "$p/modules/$(basename "$ko")" \
+			"$XP_OUT/build/src/$ko"
+	done
+	cp -a "$XP_BED/guest" "$XP_BED/suites" "$p/"
+	if [ -n "$XP_GUEST_SCRIPT" ]; then
+		mkdir -p "$p/suites/script"
+		cp "$XP_GUEST_SCRIPT" "$p/suites/script/user-script"
+		cp "$XP_BED/lib/guest-script.sh" "$p/suites/script/guest-nopv.sh"
+		basename "$XP_GUEST_SCRIPT" > "$p/suites/script/name"
+	fi
+	XP_PAYLOAD=$p
+}
+
+xp_make_dom0_disk() {
+	local key
+	key=$(cat "$XP_BED/dom0/init" | sha256sum | cut -c1-12)
+	XP_DOM0_IMG=$XP_DOM0/root-$key.img
+	[ -f "$XP_DOM0_IMG" ] && return 0
+	rm -f "$XP_DOM0"/root-*.img
+	install -m 755 "$XP_BED/dom0/init" "$XP_DOM0/root/sbin/xenpv-dom0-init"
+	echo dom0 > "$XP_DOM0/root/etc/hostname"
+	xp_step "dom0 disk image" 600 "$XP_CACHE/logs/dom0-mkfs.log" \
+		mkfs.ext4 -q -F -L dom0root -d "$XP_DOM0/root" \
+		"$XP_DOM0_IMG.tmp" "$(( $(du -sm "$XP_DOM0/root" | cut -f1) + 600 ))M"
+	mv "$XP_DOM0_IMG.tmp" "$XP_DOM0_IMG"
+}
+
+# xp_make_job_disk PLAN: the disk dom0 runs from and writes results to.
+xp_make_job_disk() {
+	local j=$XP_OUT/job
+	rm -rf "$j"
+	mkdir -p "$j/guest" "$j/out" "$j/work" "$j/bed"
+	cp -a "$XP_BED/dom0" "$XP_BED/suites" "$j/bed/"
+	[ -n "$XP_GUEST_SCRIPT" ] && cp -a "$XP_PAYLOAD/suites/script" "$j/bed/suites/"
+	cp "$XP_DOM0/root/boot/vmlinuz-$XP_KVER" "$j/guest/vmlinuz"
+	cp "$XP_OUT/guest-initrd.gz" "$j/guest/initrd.gz"
+	cp "$XP_GUEST/root.sqfs" "$j/guest/root.sqfs"
+	printf '%s\n' "$@" > "$j/plan"
+	echo "$XP_GUEST_TIMEOUT" > "$j/guest-timeout"
+	echo $((XP_QEMU_TIMEOUT - 60)) > "$j/time-limit"
+	rm -f "$XP_OUT/job.img"
+	xp_step "job disk image" 300 "$XP_OUT/logs/job-mkfs.log" \
+		mkfs.ext4 -q -F -L job -d "$j" "$XP_OUT/job.img" 3G
+}
+
+# Boots Xen with dom0; dom0 runs the job and powers off.  Progress lines
+# (TAP, markers, Xen's panics) are shown as they come; the whole serial
+# log is kept.
+xp_boot_xen() {
+	local serial=$XP_OUT/logs/xen-serial.log
+	local xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all bootscrub=0 console_timestamps=boot"
+	local dom0_cmdline="root=/dev/vda ro console=hvc0 quiet"
+	zcat "$XP_DOM0/root/boot/xen-4.17-amd64.gz" > "$XP_OUT/xen"
+	xp_mk_initramfs "$XP_OUT/dom0-initrd.gz" "$XP_BED/dom0/initramfs-init" \
+		virtio_pci virtio_blk crc32c_generic ext4
+	local args=(
+		-nodefaults -machine pc -accel tcg
+		-cpu qemu64,+svm,+npt,family=23,model=1,stepping=2
+		-smp 2 -m 4096 -display none -vga none -monitor none
+		-serial stdio -nic none -no-reboot
+		-kernel "$XP_OUT/xen" -append "$xen_cmdline"
+		-initrd "$XP_DOM0/root/boot/vmlinuz-$XP_KVER $dom0_cmdline,$XP_OUT/dom0-initrd.gz"
+		-drive "file=$XP_DOM0_IMG,if=virtio,format=raw,snapshot=on"
+		-drive "file=$XP_OUT/job.img,if=virtio,format=raw"
+	)
+	xp_log "booting Xen in QEMU (limit ${XP_QEMU_TIMEOUT}s); serial log: $serial"
+	timeout -k 15 "$XP_QEMU_TIMEOUT" qemu-system-x86_64 "${args[@]}" \
+		< /dev/null 2>&1 | tr -d '\r' | tee "$serial" |
+		grep --line-buffered -aE 'XENPV-(TAP|DOM0)|Kernel panic|\(XEN\).*(Panic|FATAL)' >&2
+	XP_QEMU_RC=${PIPESTATUS[0]}
+	xp_log "QEMU exited with status $XP_QEMU_RC"
+}
+
+# Pulls dom0's results off the job disk.
+xp_fetch_results() {
+	local r=$XP_OUT/results
+	rm -rf "$r"
+	mkdir -p "$r"
+	debugfs -R "rdump /out $r" "$XP_OUT/job.img" > /dev/null 2>&1
+	[ -d "$r/out" ] && mv "$r/out"/* "$r/" && rmdir "$r/out"
+}

@@ -1,0 +1,74 @@
+#!/bin/bash
+# The xenbus suite, guest part (xen_nopv guest; xenpv loaded by init).
+# shellcheck source=../../guest/lib.sh
+. /opt/xenpv/guest/lib.sh
+
+# --- xenpv loaded, and said which Xen it found
+tap_check "xenbus: xenpv loads in a xen_nopv guest" \
+	sh -c '[ "$(cat /tmp/xenpv-load.rc)" = 0 ] && grep -qw xenpv /proc/modules || { cat /tmp/xenpv-load.log; exit 1; }'
+version=$(dmesg | sed -n 's/.*xenpv [0-9a-f:.]*: Xen \([0-9]*\.[0-9]*\).*/\1/p' | tail -n 1)
+tap_check "xenbus: xenpv logs the Xen version ($version)" test -n "$version"
+tap_check "xenbus: the platform device is bound to xenpv" \
+	sh -c 'basename "$(readlink /sys/bus/pci/devices/*/driver 2>/dev/null | grep xenpv | head -n1)" | grep -qx xenpv'
+
+# --- xenstore through /dev/xen/xenbus: dom0 compares with what xl says
+tell_dom0 xen-version "$version"
+tell_dom0 name "$(xenstore-read name)"
+tell_dom0 domid "$(xenstore-read domid)"
+tap_check "xenbus: xenstore-ls lists the guest's own home" \
+	sh -c 'xenstore-ls device | grep -q backend-id'
+
+tap_check "xenbus: a node written and removed reads back as expected" \
+	sh -c "xenstore-write $XP_DATA/scratch hello && [ \"\$(xenstore-read $XP_DATA/scratch)\" = hello ] &&
+	       xenstore-rm $XP_DATA/scratch && ! xenstore-read $XP_DATA/scratch"
+
+# --- a watch fires when dom0 writes under data/
+xenstore-watch -n 2 "$XP_DATA/ping" > /tmp/watch.out 2>&1 &
+watcher=$!
+sleep 1
+tell_dom0 watching 1
+wait_for 60 sh -c "! kill -0 $watcher 2>/dev/null"
+kill "$watcher" 2>/dev/null
+tap_check "xenbus: a watch fires when dom0 writes under data/" \
+	sh -c "[ \$(grep -c 'data/xenpv-test/ping' /tmp/watch.out) -ge 2 ]"
+tell_dom0 ping-echo "$(xenstore-read "$XP_DATA/ping")"
+
+# --- the xen bus matches the xl config
+devs=""
+for d in /sys/bus/xen/devices/*; do
+	[ -e "$d" ] && devs="$devs $(basename "$d")=$(cat "$d/modalias")"
+done
+tell_dom0 devices "${devs# }"
+tap_check "xenbus: /sys/bus/xen/devices lists vbd and vif devices" \
+	sh -c "echo '$devs' | grep -q 'vbd-51712=xen:vbd' && echo '$devs' | grep -q 'vif-0=xen:vif'"
+tap_check "xenbus: devices carry MODALIAS=xen:<type> in their uevent" \
+	grep -qx 'MODALIAS=xen:vbd' /sys/bus/xen/devices/vbd-51712/uevent
+
+# --- devices appear and disappear at run time
+tell_dom0 hotplug ready
+wait_dom0 attached 120 > /dev/null
+tap_check "xenbus: a disk attached at run time appears (vbd-51760)" \
+	wait_for 60 test -e /sys/bus/xen/devices/vbd-51760
+tell_dom0 seen-attach 1
+wait_dom0 detached 180 > /dev/null
+tap_check "xenbus: a disk detached at run time disappears" \
+	wait_for 60 sh -c '! test -e /sys/bus/xen/devices/vbd-51760'
+
+# --- with unplug on, no emulated disk or NIC is left
+modprobe ata_piix > /dev/null 2>&1
+modprobe e1000 > /dev/null 2>&1
+udevadm settle -t 30
+tap_check "xenbus: xenpv unplugged the emulated devices" \
+	dmesg_has 'unplugged emulated devices: IDE disks NICs'
+tap_check "xenbus: no emulated IDE disk appears after unplug" \
+	sh -c '! ls /sys/block | grep -E "^(sd|hd)"'
+tap_check "xenbus: no emulated NIC appears after unplug" \
+	sh -c '! grep -l e1000 /sys/class/net/*/device/uevent 2>/dev/null | grep -q .'
+
+# --- unload, reload
+tap_check "xenbus: rmmod xenpv succeeds" rmmod xenpv
+tap_check "xenbus: the xen bus is gone after rmmod" \
+	sh -c '! test -e /sys/bus/xen'
+tap_check "xenbus: xenpv loads again after rmmod" modprobe xenpv
+tap_check "xenbus: after reload, devices and xenstore are back" \
+	sh -c 'test -e /sys/bus/xen/devices/vbd-51712 && xenstore-read name > /dev/null'
