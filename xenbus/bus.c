@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "xen" bus: a device for each device/<type>/<id> node of this
- * domain, named <type>-<id> (vbd-51712, vif-0), announced to udev with
+ * The xen bus ("xen", or "xenpv" beside a kernel's own: see compat.h): a
+ * device for each device/<type>/<id> node of this domain, named
+ * <type>-<id> (vbd-51712, vif-0), announced to udev with
  * MODALIAS=xen:<type> so the frontend module loads by itself.
  *
  * A watch on "device" keeps the bus in step with the toolstack: nodes
@@ -172,7 +173,7 @@ static struct attribute *xenpv_dev_attrs[] = {
 ATTRIBUTE_GROUPS(xenpv_dev);
 
 static struct bus_type xenpv_bus = {
-	.name = "xen",
+	.name = XENPV_BUS_NAME,
 	.match = xenpv_bus_match,
 	.uevent = xenpv_bus_uevent,
 	.probe = xenpv_bus_probe,
@@ -330,9 +331,10 @@ int xenpv_bus_init(void)
 	int rc = bus_register(&xenpv_bus);
 
 	if (rc) {
-		pr_err("registering the xen bus failed: %d\n", rc);
+		pr_err("registering bus %s failed: %d\n", XENPV_BUS_NAME, rc);
 		return rc;
 	}
+	pr_info("PV devices are on /sys/bus/%s\n", XENPV_BUS_NAME);
 	/* Devices are there when the module finishes loading... */
 	xenpv_scan_all();
 	/* ...and stay in step from then on. */

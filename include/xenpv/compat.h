@@ -40,4 +40,15 @@
 #define XENPV_BUS_REMOVE(fn) fn##_int
 #endif
 
+/*
+ * A kernel built with Xen support registers its own "xen" bus at boot,
+ * even when xen_nopv leaves it idle, so there ours is "xenpv".  This is a
+ * question of configuration, not of version.
+ */
+#ifdef CONFIG_XEN
+#define XENPV_BUS_NAME "xenpv"
+#else
+#define XENPV_BUS_NAME "xen"
+#endif
+
 #endif /* XENPV_COMPAT_H */
