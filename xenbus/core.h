@@ -66,6 +66,10 @@ void xenpv_xs_dev_exit(void);
 int xenpv_bus_init(void);
 void xenpv_bus_exit(void);
 
+/* selftest.c */
+void xenpv_selftest_init(void);
+void xenpv_selftest_exit(void);
+
 /* unplug.c */
 int xenpv_unplug_check(void);
 void xenpv_unplug_emulated(void);

@@ -96,6 +96,7 @@ static int xenpv_pci_probe(struct pci_dev *pdev,
 	if (rc)
 		goto err_xs_dev;
 	xenpv_unplug_emulated();
+	xenpv_selftest_init();
 	goto out;
 
 err_xs_dev:
@@ -119,6 +120,7 @@ out:
 
 static void xenpv_pci_remove(struct pci_dev *pdev)
 {
+	xenpv_selftest_exit();
 	xenpv_bus_exit();
 	xenpv_xs_dev_exit();
 	xenpv_xs_exit();
@@ -169,7 +171,7 @@ static int __init xenpv_init(void)
 	if (rc)
 		return rc;
 	if (xen_domain()) {
-		pr_err("the kernel's own Xen support is active (boot with xen_nopv to use xenpv); not loading\n");
+		pr_notice("the kernel's own Xen support is active (boot with xen_nopv to use xenpv); not loading\n");
 		return -ENODEV;
 	}
 	rc = xenpv_check_platform_device();
