@@ -29,7 +29,8 @@ clean:
 	$(MAKE) -C tests/unit clean
 
 # Everything: userspace unit tests, then the Xen-in-QEMU suites.
-check: unit qemu-test
+check:
+	scripts/check
 
 unit:
 	$(MAKE) -C tests/unit check

@@ -8,16 +8,13 @@
 static unsigned int tap_n, tap_failed;
 
 #define TAP_CHECK(cond, ...) do {					\
+	int tap_ok_ = !!(cond);						\
 	tap_n++;							\
-	if (!(cond)) {							\
-		tap_failed++;						\
-		printf("not ok %u - ", tap_n);				\
-	} else {							\
-		printf("ok %u - ", tap_n);				\
-	}								\
+	tap_failed += !tap_ok_;						\
+	printf("%s %u - ", tap_ok_ ? "ok" : "not ok", tap_n);		\
 	printf(__VA_ARGS__);						\
 	printf("\n");							\
-	if (!(cond))							\
+	if (!tap_ok_)							\
 		printf("#   failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
 } while (0)
 

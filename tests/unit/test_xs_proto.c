@@ -39,7 +39,8 @@ static void test_ring_roundtrip(void)
 	/* Starts from a ring below 2^32 to a ring above it (mod 2^32). */
 	for (step = 0; step < 2 * XENSTORE_RING_SIZE; step += 61) {
 		for (len = 0; len <= XENSTORE_RING_SIZE; len += 37) {
-			prod = cons = 0xfffffc00U + step;
+			prod = 0xfffffc00U + step;
+			cons = prod;
 			prod += xenpv_xs_ring_put(ring, prod, XENSTORE_RING_SIZE,
 						  in, len);
 			cons += xenpv_xs_ring_get(ring, cons,

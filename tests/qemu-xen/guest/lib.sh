@@ -61,3 +61,7 @@ check_kernel_log() {
 }
 
 dmesg_has() { dmesg | grep -qF -- "$1"; }
+
+# Where xenpv put its bus: /sys/bus/xen, or /sys/bus/xenpv on a kernel
+# with its own (idle) xen bus.  Taken from xenpv's own log line.
+xenpv_bus() { dmesg | sed -n 's|.*PV devices are on \(/sys/bus/[a-z]*\).*|\1|p' | tail -n 1; }

@@ -50,6 +50,19 @@ xp_build_modules() {
 	fi
 	XP_MODULES=$(cd "$src" && find . -name '*.ko' -printf '%p ')
 	xp_host_tap "ok - build: modules build against $XP_KVER ($XP_MODULES)"
+	xp_sparse "$src" "$kdir"
+}
+
+# sparse over every file, forced to recheck them all.
+xp_sparse() {
+	local log=$XP_OUT/build/sparse.log
+	if make -C "$2" M="$1" C=2 CF=-D__CHECK_ENDIAN__ modules > "$log" 2>&1 &&
+	   ! grep -E 'warning:|error:' "$log" > "$XP_OUT/build/sparse-warnings.txt"; then
+		xp_host_tap "ok - build: sparse finds nothing"
+	else
+		xp_host_tap "not ok - build: sparse finds nothing"
+		sed 's/^/# /' "$XP_OUT/build/sparse-warnings.txt" | head -n 20 >> "$XP_OUT/host.tap"
+	fi
 }
 
 xp_host_tap() { echo "$1" | tee -a "$XP_OUT/host.tap" >&2; }

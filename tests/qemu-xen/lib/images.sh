@@ -3,7 +3,11 @@
 # filesystem with Xen 4.17, and the HVM guests' root filesystem.
 
 XP_HOST_PKGS="qemu-system-x86 debootstrap busybox-static e2fsprogs cpio kmod
-	squashfs-tools gcc make libc6-dev rsync"
+	squashfs-tools gcc make libc6-dev rsync sparse"
+
+# Bump when a change to how the images are built must rebuild them; the
+# package lists and the Debian versions are part of the key already.
+XP_IMAGE_RECIPE=1
 
 # apt-get update at most once a day: the cache keys read apt's candidates.
 xp_apt_update() {
@@ -92,7 +96,7 @@ XP_DOM0_PKGS="xen-hypervisor-4.17-amd64 xen-utils-4.17 qemu-system-xen
 
 xp_build_dom0() {
 	local key r
-	key=$(echo "$XP_DOM0_PKGS" | xp_cache_key "$XP_BED/lib/images.sh" -)
+	key=$(echo "$XP_IMAGE_RECIPE $XP_DOM0_PKGS" | xp_cache_key -)
 	XP_DOM0=$XP_CACHE/dom0-$key
 	r=$XP_DOM0/root
 	if [ ! -f "$XP_DOM0/done" ]; then
@@ -128,8 +132,8 @@ XP_GUEST_MOD_PRUNE="drivers/gpu drivers/media drivers/net/wireless
 
 xp_build_guest_root() {
 	local key r d
-	key=$(echo "$XP_GUEST_PKGS $XP_KVER" |
-		xp_cache_key "$XP_BED/lib/images.sh" -)
+	key=$(echo "$XP_IMAGE_RECIPE $XP_GUEST_PKGS $XP_GUEST_MOD_PRUNE $XP_KVER" |
+		xp_cache_key -)
 	XP_GUEST=$XP_CACHE/guest-$key
 	r=$XP_GUEST/root
 	if [ ! -f "$XP_GUEST/done" ]; then

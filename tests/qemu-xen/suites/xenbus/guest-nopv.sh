@@ -22,6 +22,15 @@ tap_check "xenbus: a node written and removed reads back as expected" \
 	sh -c "xenstore-write $XP_DATA/scratch hello && [ \"\$(xenstore-read $XP_DATA/scratch)\" = hello ] &&
 	       xenstore-rm $XP_DATA/scratch && ! xenstore-read $XP_DATA/scratch"
 
+# --- the API frontends use, exercised in the kernel against this Xen
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+if cat /sys/kernel/debug/xenpv/selftest > /tmp/selftest.tap 2> /tmp/selftest.err &&
+   grep -q '^ok ' /tmp/selftest.tap; then
+	sed 's/^\(\(not \)\{0,1\}ok\) - /XENPV-TAP \1 - xenbus: selftest: /' /tmp/selftest.tap > /dev/ttyS0
+else
+	tap_not_ok "xenbus: the in-kernel selftest runs" /tmp/selftest.err
+fi
+
 # --- a watch fires when dom0 writes under data/
 xenstore-watch -n 2 "$XP_DATA/ping" > /tmp/watch.out 2>&1 &
 watcher=$!
@@ -34,25 +43,27 @@ tap_check "xenbus: a watch fires when dom0 writes under data/" \
 tell_dom0 ping-echo "$(xenstore-read "$XP_DATA/ping")"
 
 # --- the xen bus matches the xl config
+bus=$(xenpv_bus)
+tap_check "xenbus: xenpv names its bus in the log ($bus)" test -d "$bus"
 devs=""
-for d in /sys/bus/xen/devices/*; do
+for d in "$bus"/devices/*; do
 	[ -e "$d" ] && devs="$devs $(basename "$d")=$(cat "$d/modalias")"
 done
 tell_dom0 devices "${devs# }"
-tap_check "xenbus: /sys/bus/xen/devices lists vbd and vif devices" \
+tap_check "xenbus: $bus/devices lists vbd and vif devices" \
 	sh -c "echo '$devs' | grep -q 'vbd-51712=xen:vbd' && echo '$devs' | grep -q 'vif-0=xen:vif'"
 tap_check "xenbus: devices carry MODALIAS=xen:<type> in their uevent" \
-	grep -qx 'MODALIAS=xen:vbd' /sys/bus/xen/devices/vbd-51712/uevent
+	grep -qx 'MODALIAS=xen:vbd' "$bus/devices/vbd-51712/uevent"
 
 # --- devices appear and disappear at run time
 tell_dom0 hotplug ready
 wait_dom0 attached 120 > /dev/null
 tap_check "xenbus: a disk attached at run time appears (vbd-51760)" \
-	wait_for 60 test -e /sys/bus/xen/devices/vbd-51760
+	wait_for 60 test -e "$bus/devices/vbd-51760"
 tell_dom0 seen-attach 1
 wait_dom0 detached 180 > /dev/null
 tap_check "xenbus: a disk detached at run time disappears" \
-	wait_for 60 sh -c '! test -e /sys/bus/xen/devices/vbd-51760'
+	wait_for 60 sh -c "! test -e $bus/devices/vbd-51760"
 
 # --- with unplug on, no emulated disk or NIC is left
 modprobe ata_piix > /dev/null 2>&1
@@ -68,7 +79,7 @@ tap_check "xenbus: no emulated NIC appears after unplug" \
 # --- unload, reload
 tap_check "xenbus: rmmod xenpv succeeds" rmmod xenpv
 tap_check "xenbus: the xen bus is gone after rmmod" \
-	sh -c '! test -e /sys/bus/xen'
+	sh -c "! test -e $bus"
 tap_check "xenbus: xenpv loads again after rmmod" modprobe xenpv
 tap_check "xenbus: after reload, devices and xenstore are back" \
-	sh -c 'test -e /sys/bus/xen/devices/vbd-51712 && xenstore-read name > /dev/null'
+	sh -c "test -e $bus/devices/vbd-51712 && xenstore-read name > /dev/null"
