@@ -244,21 +244,37 @@ static void xenpv_add_dev(const char *type, const char *id)
 	}
 }
 
-/* Bring the device for device/@type/@id in line with xenstore. */
+/*
+ * A node is a device when it has a state, as the toolstack writes for
+ * every device (device/suspend/event-channel, say, is only a key), and is
+ * not on its way out (Closing): the same rule as the kernel's xenbus.
+ */
+static bool xenpv_node_is_new_device(const char *node)
+{
+	unsigned int state;
+
+	if (xenpv_xs_read_uint(XENPV_XS_NO_TX, node, "state", &state))
+		return false;
+	return state != XenbusStateClosing;
+}
+
+/*
+ * Bring the device for device/@type/@id in line with xenstore: add it when
+ * it is a device, remove it only once its node is gone (a bound driver
+ * sees Closing through its backend first).
+ */
 static void xenpv_sync_dev(const char *type, const char *id)
 {
 	struct device *dev = xenpv_find_dev(type, id);
 	char *node = kasprintf(GFP_KERNEL, "device/%s/%s", type, id);
-	bool exists;
 
 	if (!node)
 		goto out;
-	exists = xenpv_xs_exists(XENPV_XS_NO_TX, node, "");
-	kfree(node);
-	if (exists && !dev)
+	if (!dev && xenpv_node_is_new_device(node))
 		xenpv_add_dev(type, id);
-	else if (!exists && dev)
+	else if (dev && !xenpv_xs_exists(XENPV_XS_NO_TX, node, ""))
 		device_unregister(dev);
+	kfree(node);
 out:
 	put_device(dev);
 }

@@ -11,6 +11,11 @@
  *  3. writing a mask to 0x10 unplugs those emulated devices, so the guest
  *     does not see each disk and NIC twice, once emulated and once PV.
  *
+ * Linux's own Xen support unplugs before the PCI bus is scanned; a module
+ * comes later, when the emulated NICs are already struct pci_devs.  After
+ * the unplug their slots are empty, so they are removed from Linux's PCI
+ * tree too; otherwise e1000 would bind an empty slot and read all-ones.
+ *
  * Unplugging a disk that ata_piix already drives would yank it from under
  * a mounted filesystem: load xenpv before the emulated drivers (the
  * initramfs integration does).  If it comes too late, the devices a driver
@@ -142,6 +147,29 @@ static int xenpv_drop_if_driven(int mask, int bits, unsigned int class,
 	return mask & ~bits;
 }
 
+/* Remove the NICs whose slot the unplug emptied (config reads ~0). */
+static void xenpv_remove_vanished_nics(void)
+{
+	struct pci_dev *pdev = NULL, *gone[8];
+	unsigned int i, n = 0;
+	u16 vendor;
+
+	while (n < ARRAY_SIZE(gone) &&
+	       (pdev = pci_get_class(PCI_CLASS_NETWORK_ETHERNET << 8, pdev))) {
+		if (pdev->vendor == XENPV_PCI_VENDOR || pdev->dev.driver)
+			continue;
+		if (pci_read_config_word(pdev, PCI_VENDOR_ID, &vendor) ||
+		    vendor == 0xffff)
+			gone[n++] = pci_dev_get(pdev);
+	}
+	pci_dev_put(pdev);
+	for (i = 0; i < n; i++) {
+		pci_info(gone[i], "emulated NIC unplugged: removing its device\n");
+		pci_stop_and_remove_bus_device_locked(gone[i]);
+		pci_dev_put(gone[i]);
+	}
+}
+
 void xenpv_unplug_emulated(void)
 {
 	int mask = xenpv_unplug_mask();
@@ -156,6 +184,8 @@ void xenpv_unplug_emulated(void)
 	if (!mask)
 		return;
 	outw(mask, XENPV_IOPORT_UNPLUG);
+	if (mask & XENPV_UNPLUG_NICS)
+		xenpv_remove_vanished_nics();
 	pr_info("unplugged emulated devices:%s%s\n",
 		mask & XENPV_UNPLUG_IDE_DISKS ? " IDE disks" :
 		mask & XENPV_UNPLUG_AUX_IDE ? " IDE disks but the first" : "",

@@ -13,7 +13,9 @@ tap_check "xenbus: the in-tree platform driver keeps the device" \
 	sh -c 'readlink /sys/bus/pci/devices/*/driver | grep -q xen-platform-pci'
 tap_check "xenbus: the in-tree xen-blkfront disk still reads" \
 	dd if=/dev/xvda of=/dev/null bs=1M count=4 iflag=direct
-ip addr add "$XP_IP/24" dev eth0
-ip link set eth0 up
-tap_check "xenbus: the in-tree xen-netfront NIC still pings dom0" \
+# udev names it (enX0); find it by its driver.
+nic=$(basename "$(dirname "$(dirname "$(grep -l '^DRIVER=vif$' /sys/class/net/*/device/uevent | head -n 1)")")")
+ip addr add "$XP_IP/24" dev "$nic"
+ip link set "$nic" up
+tap_check "xenbus: the in-tree xen-netfront NIC ($nic) still pings dom0" \
 	wait_for 20 ping -c 1 -W 2 "$XENPV_PEER_IP"
