@@ -11,7 +11,7 @@ INSTALL_MOD_DIR ?= updates/xenpv
 
 MODULES := xenbus/xenpv.ko
 
-.PHONY: all modules install clean check unit qemu-test style sparse
+.PHONY: all modules install clean check unit qemu-test demo style sparse
 
 all: modules
 
@@ -37,6 +37,10 @@ unit:
 
 qemu-test:
 	tests/qemu-xen/run
+
+# Xen in QEMU, a xen_nopv guest with xenpv, and what it looks like.
+demo:
+	tests/qemu-xen/run --guest-script tests/qemu-xen/demo.sh
 
 # Kernel style and static checks (W=1 and sparse through kbuild).
 style:

@@ -255,6 +255,58 @@ static void xenpv_st_watches(struct seq_file *m)
 	xenpv_xs_rm(XENPV_XS_NO_TX, XENPV_ST_DIR, "");
 }
 
+#define XENPV_ST_THREADS	4
+#define XENPV_ST_ROUNDS		50
+
+struct xenpv_st_worker {
+	unsigned int id;
+	atomic_t *wrong;
+	struct completion done;
+};
+
+/* Writes and reads back its own node: every reply must be its own. */
+static int xenpv_st_worker_fn(void *data)
+{
+	struct xenpv_st_worker *w = data;
+	char node[16], want[16];
+	unsigned int round;
+
+	snprintf(node, sizeof(node), "c%u", w->id);
+	for (round = 0; round < XENPV_ST_ROUNDS; round++) {
+		snprintf(want, sizeof(want), "%u-%u", w->id, round);
+		if (xenpv_xs_write(XENPV_XS_NO_TX, XENPV_ST_DIR, node, want) ||
+		    !xenpv_st_read_is(XENPV_XS_NO_TX, node, want))
+			atomic_inc(w->wrong);
+	}
+	complete(&w->done);
+	return 0;
+}
+
+static void xenpv_st_concurrency(struct seq_file *m)
+{
+	struct xenpv_st_worker w[XENPV_ST_THREADS];
+	atomic_t wrong = ATOMIC_INIT(0);
+	unsigned int i, started = 0;
+
+	for (i = 0; i < XENPV_ST_THREADS; i++) {
+		w[i].id = i;
+		w[i].wrong = &wrong;
+		init_completion(&w[i].done);
+		if (!IS_ERR(kthread_run(xenpv_st_worker_fn, &w[i],
+					"xenpv-st-%u", i)))
+			started++;
+		else
+			complete(&w[i].done);
+	}
+	for (i = 0; i < XENPV_ST_THREADS; i++)
+		wait_for_completion(&w[i].done);
+	seq_printf(m, "%s - xenstore: %u threads x %u write+read each, every reply their own (%d wrong)\n",
+		   started == XENPV_ST_THREADS && !atomic_read(&wrong) ?
+		   "ok" : "not ok", started, XENPV_ST_ROUNDS,
+		   atomic_read(&wrong));
+	xenpv_xs_rm(XENPV_XS_NO_TX, XENPV_ST_DIR, "");
+}
+
 static void xenpv_st_grants(struct seq_file *m)
 {
 	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
@@ -283,6 +335,7 @@ static int xenpv_st_show(struct seq_file *m, void *unused)
 	xenpv_st_transactions(m);
 	xenpv_st_directory(m);
 	xenpv_st_watches(m);
+	xenpv_st_concurrency(m);
 	xenpv_st_grants(m);
 	mutex_unlock(&xenpv_st_lock);
 	return 0;

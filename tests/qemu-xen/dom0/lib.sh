@@ -70,9 +70,19 @@ spare_disk() {
 	echo "$img"
 }
 
-# write_guest_config N MODE SUITES
+# env_crashed NAME LOG: did Xen kill this guest for a triple fault before
+# it finished?  Keeps Xen's lines about it next to the guest's console.
+env_crashed() {
+	local domid
+	domid=$(cat "/job/out/$1.domid")
+	grep -q "XENPV-GUEST-DONE" "$2" && return 1
+	xl dmesg | grep -E "\(XEN\) d${domid}v[0-9]+ |\(d${domid}\)" > "/job/out/$1.xen.txt"
+	grep -qE "d${domid}v[0-9]+ Triple fault" "/job/out/$1.xen.txt"
+}
+
+# write_guest_config N MODE SUITES NAME LOG
 write_guest_config() {
-	local n=$1 mode=$2 suites=$3 extra=""
+	local n=$1 mode=$2 suites=$3 name=$4 log=$5 extra=""
 	local mhz
 	[ "$mode" = nopv ] && extra="xen_nopv"
 	# A xen_nopv guest cannot calibrate its TSC under nested TCG and falls
@@ -80,7 +90,7 @@ write_guest_config() {
 	mhz=$(xl info cpu_mhz | cut -d. -f1)
 	mkdir -p /job/work
 	cat <<CFG
-name = "xenpv-$mode-$n"
+name = "$name"
 type = "hvm"
 memory = 1024
 vcpus = 2
@@ -91,7 +101,7 @@ disk = [ 'format=raw,vdev=xvda,access=rw,target=/job/guest/root.sqfs',
          'format=raw,vdev=xvdb,access=rw,target=$(spare_disk "spare1-$n")',
          'format=raw,vdev=xvdc,access=rw,target=$(spare_disk "spare2-$n")' ]
 vif = [ 'bridge=xenbr0,model=e1000,mac=00:16:3e:00:00:$(printf %02x $((0x10 + n)))' ]
-serial = 'file:/job/out/guest-$mode-$n.log'
+serial = 'file:$log'
 vnc = 0
 sdl = 0
 vga = "none"
@@ -105,13 +115,14 @@ CFG
 # collect_guest NAME MODE LOG: the guest's TAP lines into results.tap; a
 # guest that never said it was done crashed or hung.
 collect_guest() {
-	local name=$1 mode=$2 log=$3
+	local name=$1 mode=$2 log=$3 domid
+	domid=$(cat "/job/out/$name.domid")
 	tr -d '\r' < "$log" | sed -n 's/^XENPV-TAP //p' >> /job/out/results.tap
 	if ! grep -q "XENPV-GUEST-DONE" "$log"; then
 		{
 			echo "not ok - guest $name: ran to the end"
 			tr -d '\r' < "$log" | tail -n 30 | sed 's/^/# guest: /'
-			xl dmesg | grep -E "\(d[0-9]+\)|Triple|crash" | tail -n 10 | sed 's/^/# xen: /'
+			xl dmesg | grep -E "\(XEN\) d${domid}v|\(d${domid}\)" | tail -n 10 | sed 's/^/# xen: /'
 		} >> /job/out/results.tap
 		echo "XENPV-TAP not ok - guest $name: ran to the end" > /dev/console
 	fi

@@ -31,6 +31,21 @@ else
 	tap_not_ok "xenbus: the in-kernel selftest runs" /tmp/selftest.err
 fi
 
+# --- many processes at once through /dev/xen/xenbus
+concurrent() {
+	local i
+	for i in 1 2 3 4 5 6; do
+		(for r in $(seq 20); do
+			xenstore-write "$XP_DATA/p$i" "$i.$r" &&
+				[ "$(xenstore-read "$XP_DATA/p$i")" = "$i.$r" ] || echo "wrong $i.$r"
+		done) &
+	done > /tmp/concurrent.out
+	wait
+	xenstore-rm "$XP_DATA/p1" "$XP_DATA/p2" "$XP_DATA/p3" "$XP_DATA/p4" "$XP_DATA/p5" "$XP_DATA/p6"
+	! grep -q wrong /tmp/concurrent.out
+}
+tap_check "xenbus: 6 processes x 20 write+read through /dev/xen/xenbus at once" concurrent
+
 # --- a watch fires when dom0 writes under data/
 xenstore-watch -n 2 "$XP_DATA/ping" > /tmp/watch.out 2>&1 &
 watcher=$!

@@ -1,0 +1,31 @@
+#!/bin/bash
+# What a user wants to see in a xen_nopv guest running xenpv.  Run by
+# "make demo" (and by "make check", as a guest script): it shows, and
+# fails if what it shows is not so.
+set -u
+fail=0
+show() { printf '\n== %s\n' "$1"; }
+expect() { "$@" > /dev/null 2>&1 || { echo "!! expected: $*"; fail=1; }; }
+
+show "The kernel's own Xen support is off (xen_nopv): /sys/hypervisor/type"
+cat /sys/hypervisor/type 2>/dev/null || echo "(absent)"
+show "xenpv's log"
+dmesg | grep -E 'xenpv' | sed 's/^\[[^]]*\] //' | sort -u
+show "lspci -k: the Xen platform device is driven by xenpv"
+lspci -k -d 5853:0001
+expect sh -c 'lspci -k -d 5853:0001 | grep -q "Kernel driver in use: xenpv"'
+bus=$(dmesg | sed -n 's|.*PV devices are on \(/sys/bus/[a-z]*\).*|\1|p' | tail -n 1)
+show "PV devices on $bus"
+for d in "$bus"/devices/*; do
+	printf '%-12s %-22s %s driver=%s\n' "$(basename "$d")" "$(cat "$d/nodename")" \
+		"$(cat "$d/modalias")" "$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null || echo none)"
+done
+expect test -e "$bus/devices/vbd-51712"
+show "xenstore through /dev/xen/xenbus: xenstore-read name; xenstore-ls device/vif"
+xenstore-read name
+xenstore-ls device/vif | head -n 8
+expect xenstore-read name
+show "Emulated devices after unplug: lsblk, ip -br link"
+lsblk -d -o NAME,SIZE,TYPE 2>/dev/null || echo "(no block devices: xenblk is not written yet)"
+ip -br link
+exit $fail
