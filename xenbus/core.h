@@ -31,6 +31,8 @@ unsigned long xenpv_mmio_alloc(unsigned int nr_frames);
 /* evtchn.c */
 int xenpv_evtchn_init(struct pci_dev *pdev);
 void xenpv_evtchn_exit(struct pci_dev *pdev);
+int xenpv_evtchn_irq(void);
+unsigned int xenpv_evtchn_hand_backs(void);
 
 /* grant.c */
 int xenpv_gnttab_init(void);

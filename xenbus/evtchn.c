@@ -57,6 +57,18 @@ static struct xenpv_evtchn *xenpv_ports[XENPV_NR_PORTS];
 static DEFINE_MUTEX(xenpv_bind_lock);
 static int xenpv_upcall_irq = -1;
 static unsigned int xenpv_first_word;	/* rotates, so no word starves */
+static atomic_t xenpv_hand_backs;	/* upcalls that ran out of budget */
+
+int xenpv_evtchn_irq(void)
+{
+	return xenpv_upcall_irq;
+}
+
+/* How often an upcall ran out of budget and handed work back to Xen. */
+unsigned int xenpv_evtchn_hand_backs(void)
+{
+	return atomic_read(&xenpv_hand_backs);
+}
 
 static unsigned long *xenpv_pending_bits(void)
 {
@@ -144,27 +156,33 @@ static bool xenpv_scan_word(unsigned int w, unsigned int *budget)
 }
 
 /*
- * Out of budget with the words in @left still to scan.  Mask and unmask
- * one of their pending ports through Xen: seeing it pending with its
- * selector bit clear, Xen raises the upcall and so our interrupt again.
- * Then hand back the other selector bits for that next round.
+ * Out of budget with the words in @left still to scan.  Mask and unmask,
+ * through Xen, one pending port of the first of them that has one: Xen,
+ * seeing it pending with its word's selector bit clear, sets that bit and
+ * raises the upcall, so our interrupt comes again.  The other words'
+ * selector bits are handed back for that next round.
  */
 static void xenpv_hand_back(xen_ulong_t left)
 {
 	struct vcpu_info *vcpu = &xenpv_shinfo->vcpu_info[0];
-	unsigned int w = __ffs(left);
-	xen_ulong_t ready = READ_ONCE(xenpv_shinfo->evtchn_pending[w]) &
-			    ~READ_ONCE(xenpv_shinfo->evtchn_mask[w]);
+	bool kicked = false;
+	xen_ulong_t ready;
+	evtchn_port_t port;
+	unsigned int w;
 
-	if (ready) {
-		evtchn_port_t port = w * XENPV_WORD_BITS + __ffs(ready);
-
-		xenpv_port_mask(port);
-		xenpv_port_unmask(port);
-		left &= ~(1UL << w);
-	}
-	for_each_set_bit(w, (unsigned long *)&left, XENPV_WORD_BITS)
+	atomic_inc(&xenpv_hand_backs);
+	for_each_set_bit(w, (unsigned long *)&left, XENPV_WORD_BITS) {
+		ready = READ_ONCE(xenpv_shinfo->evtchn_pending[w]) &
+			~READ_ONCE(xenpv_shinfo->evtchn_mask[w]);
+		if (!kicked && ready) {
+			port = w * XENPV_WORD_BITS + __ffs(ready);
+			xenpv_port_mask(port);
+			xenpv_port_unmask(port);
+			kicked = true;
+			continue;
+		}
 		sync_set_bit(w, (unsigned long *)&vcpu->evtchn_pending_sel);
+	}
 }
 
 static irqreturn_t xenpv_upcall(int irq, void *dev_id)

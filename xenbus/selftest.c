@@ -150,6 +150,60 @@ out:
 	kfree(p);
 }
 
+#define XENPV_ST_PAIRS	300	/* more pending ports than one upcall takes */
+
+/*
+ * Hold the upcall interrupt off while an event is sent on every pair, so
+ * one upcall finds more than its budget pending: it must hand the rest
+ * back to Xen, and every event must still arrive.
+ */
+static void xenpv_st_budget(struct seq_file *m)
+{
+	evtchn_port_t (*ports)[2];
+	struct xenpv_st_port *p;
+	unsigned int i, n = 0, fired = 0, hand_backs;
+	unsigned long deadline;
+
+	ports = kcalloc(XENPV_ST_PAIRS, sizeof(*ports), GFP_KERNEL);
+	p = kcalloc(XENPV_ST_PAIRS, sizeof(*p), GFP_KERNEL);
+	if (!ports || !p)
+		goto out;
+	for (; n < XENPV_ST_PAIRS; n++) {
+		init_completion(&p[n].fired);
+		if (xenpv_st_loopback(&ports[n][0], &ports[n][1]))
+			break;
+		if (xenpv_evtchn_bind(ports[n][0], xenpv_st_handler, &p[n],
+				      "selftest")) {
+			xenpv_evtchn_close(ports[n][0]);
+			xenpv_evtchn_close(ports[n][1]);
+			break;
+		}
+	}
+	hand_backs = xenpv_evtchn_hand_backs();
+	disable_irq(xenpv_evtchn_irq());
+	for (i = 0; i < n; i++)
+		xenpv_evtchn_notify(ports[i][1]);
+	enable_irq(xenpv_evtchn_irq());
+
+	deadline = jiffies + 5 * HZ;
+	for (i = 0; i < n; i++) {
+		long left = max_t(long, (long)(deadline - jiffies), 1);
+
+		fired += wait_for_completion_timeout(&p[i].fired, left) > 0;
+	}
+	seq_printf(m, "%s - evtchn: %u events pending at once, more than an upcall's budget: all delivered (%u), the rest handed back to Xen (%u times)\n",
+		   n == XENPV_ST_PAIRS && fired == n &&
+		   xenpv_evtchn_hand_backs() > hand_backs ? "ok" : "not ok",
+		   n, fired, xenpv_evtchn_hand_backs() - hand_backs);
+	for (i = 0; i < n; i++) {
+		xenpv_evtchn_close(ports[i][0]);
+		xenpv_evtchn_close(ports[i][1]);
+	}
+out:
+	kfree(p);
+	kfree(ports);
+}
+
 static bool xenpv_st_read_is(u32 tx, const char *node, const char *want)
 {
 	char *val = xenpv_xs_read(tx, XENPV_ST_DIR, node, NULL);
@@ -332,6 +386,7 @@ static int xenpv_st_show(struct seq_file *m, void *unused)
 {
 	mutex_lock(&xenpv_st_lock);
 	xenpv_st_evtchn(m);
+	xenpv_st_budget(m);
 	xenpv_st_transactions(m);
 	xenpv_st_directory(m);
 	xenpv_st_watches(m);

@@ -17,8 +17,10 @@ expect sh -c 'lspci -k -d 5853:0001 | grep -q "Kernel driver in use: xenpv"'
 bus=$(dmesg | sed -n 's|.*PV devices are on \(/sys/bus/[a-z]*\).*|\1|p' | tail -n 1)
 show "PV devices on $bus"
 for d in "$bus"/devices/*; do
-	printf '%-12s %-22s %s driver=%s\n' "$(basename "$d")" "$(cat "$d/nodename")" \
-		"$(cat "$d/modalias")" "$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null || echo none)"
+	drv=none
+	[ -L "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+	printf '%-12s %-22s %-9s driver=%s\n' "$(basename "$d")" \
+		"$(cat "$d/nodename")" "$(cat "$d/modalias")" "$drv"
 done
 expect test -e "$bus/devices/vbd-51712"
 show "xenstore through /dev/xen/xenbus: xenstore-read name; xenstore-ls device/vif"

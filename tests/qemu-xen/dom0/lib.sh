@@ -96,7 +96,7 @@ memory = 1024
 vcpus = 2
 kernel = "/job/guest/vmlinuz"
 ramdisk = "/job/guest/initrd.gz"
-cmdline = "console=ttyS0,115200 quiet panic=-1 tsc_early_khz=$((mhz * 1000)) tsc=reliable $extra xenpv.mode=$mode xenpv.suites=${suites// /,} xenpv.ip=10.0.0.$((10 + n))"
+cmdline = "console=ttyS0,115200 quiet panic=-1 tsc_early_khz=$((mhz * 1000)) tsc=reliable $extra xptest.mode=$mode xptest.suites=${suites// /,} xptest.ip=10.0.0.$((10 + n))"
 disk = [ 'format=raw,vdev=xvda,access=rw,target=/job/guest/root.sqfs',
          'format=raw,vdev=xvdb,access=rw,target=$(spare_disk "spare1-$n")',
          'format=raw,vdev=xvdc,access=rw,target=$(spare_disk "spare2-$n")' ]
