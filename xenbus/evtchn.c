@@ -97,7 +97,7 @@ static void xenpv_port_unmask(evtchn_port_t port)
 
 static void xenpv_throttle_end(struct timer_list *t)
 {
-	struct xenpv_evtchn *ch = from_timer(ch, t, throttle);
+	struct xenpv_evtchn *ch = timer_container_of(ch, t, throttle);
 
 	if (READ_ONCE(xenpv_ports[ch->port]) == ch && !ch->driver_masked)
 		xenpv_port_unmask(ch->port);
@@ -298,7 +298,7 @@ void xenpv_evtchn_unbind(evtchn_port_t port)
 		WRITE_ONCE(xenpv_ports[port], NULL);
 		/* A dispatch that read the old pointer finishes first. */
 		synchronize_irq(xenpv_upcall_irq);
-		del_timer_sync(&ch->throttle);
+		timer_delete_sync(&ch->throttle);
 		sync_clear_bit(port, xenpv_pending_bits());
 	}
 	mutex_unlock(&xenpv_bind_lock);

@@ -24,6 +24,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/io.h>
+#include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/string.h>
 

@@ -380,7 +380,7 @@ static const struct file_operations xenpv_xs_dev_fops = {
 	.read = xenpv_xs_dev_read,
 	.write = xenpv_xs_dev_write,
 	.poll = xenpv_xs_dev_poll,
-	.llseek = no_llseek,
+	/* No .llseek: stream_open() makes the file unseekable. */
 };
 
 static struct miscdevice xenpv_xs_dev_misc = {

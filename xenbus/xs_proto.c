@@ -85,7 +85,7 @@ int xenpv_xs_check_header(const struct xsd_sockmsg *hdr)
 {
 	if (hdr->len > XENSTORE_PAYLOAD_MAX)
 		return -EIO;
-	if (hdr->type >= XS_TYPE_COUNT)
+	if (hdr->type > XENPV_XS_TYPE_MAX)
 		return -EIO;
 	return 0;
 }

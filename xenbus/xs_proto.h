@@ -9,6 +9,7 @@
 
 #ifdef __KERNEL__
 #include <linux/errno.h>
+#include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/types.h>
 #else
@@ -19,6 +20,17 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 #include <xen/interface/io/xs_wire.h>
+
+/*
+ * The highest message type: XS_DIRECTORY_PART.  Older kernels' copies of
+ * xs_wire.h end at XS_RESET_WATCHES and have no XS_TYPE_COUNT.
+ */
+#define XENPV_XS_TYPE_MAX	(XS_RESET_WATCHES + 1)
+
+/* Xen's limit on absolute paths; missing from older kernels' copies. */
+#ifndef XENSTORE_ABS_PATH_MAX
+#define XENSTORE_ABS_PATH_MAX	3072
+#endif
 
 int xenpv_xs_ring_used(XENSTORE_RING_IDX prod, XENSTORE_RING_IDX cons);
 unsigned int xenpv_xs_ring_get(const char *ring, XENSTORE_RING_IDX cons,

@@ -14,6 +14,7 @@
 
 #include <linux/io.h>
 #include <linux/kthread.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 #include <xen/interface/xen.h>
@@ -249,10 +250,6 @@ int xenpv_xs_ring_init(void (*deliver)(struct xenpv_xs_msg *msg))
 	xenpv_xs_port = port;
 	xenpv_xs_deliver = deliver;
 	xenpv_xs_broken = false;
-	if (xenpv_xs_intf->server_features & XENSTORE_SERVER_FEATURE_ERROR &&
-	    xenpv_xs_intf->error != XENSTORE_ERROR_NONE)
-		pr_warn("xenstore ring reports error %u\n",
-			xenpv_xs_intf->error);
 
 	rc = xenpv_evtchn_bind(xenpv_xs_port, xenpv_xs_event, NULL,
 			       "xenstore");

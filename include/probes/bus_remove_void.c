@@ -6,4 +6,4 @@ static void probe_remove(struct device *dev)
 {
 }
 
-struct bus_type probe_bus = { .remove = probe_remove };
+static struct bus_type probe_bus __maybe_unused = { .remove = probe_remove };

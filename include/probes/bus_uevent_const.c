@@ -7,4 +7,4 @@ static int probe_uevent(const struct device *dev, struct kobj_uevent_env *env)
 	return 0;
 }
 
-struct bus_type probe_bus = { .uevent = probe_uevent };
+static struct bus_type probe_bus __maybe_unused = { .uevent = probe_uevent };

@@ -9,6 +9,15 @@
 
 #include <linux/device.h>
 
+/* cpuid(): in <asm/processor.h>, later <asm/cpuid.h>, then <asm/cpuid/api.h> */
+#if defined(XENPV_HAVE_ASM_CPUID_API_H)
+#include <asm/cpuid/api.h>
+#elif defined(XENPV_HAVE_ASM_CPUID_H)
+#include <asm/cpuid.h>
+#else
+#include <asm/processor.h>
+#endif
+
 /* The device a bus_type's uevent() is given. */
 #ifdef XENPV_HAVE_BUS_UEVENT_CONST
 #define XENPV_UEVENT_DEV const struct device
@@ -38,6 +47,15 @@
 		return 0;					\
 	}
 #define XENPV_BUS_REMOVE(fn) fn##_int
+#endif
+
+/* Timers' newer names, on kernels that only have the old ones. */
+#include <linux/timer.h>
+#ifndef XENPV_HAVE_TIMER_DELETE_SYNC
+#define timer_delete_sync del_timer_sync
+#endif
+#ifndef XENPV_HAVE_TIMER_CONTAINER_OF
+#define timer_container_of from_timer
 #endif
 
 /*

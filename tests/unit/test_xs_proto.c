@@ -75,7 +75,10 @@ static void test_header(void)
 	TAP_CHECK(xenpv_xs_check_header(&hdr) == -EIO,
 		  "a 4 GiB payload length is refused");
 	hdr.len = 0;
-	hdr.type = XS_TYPE_COUNT;
+	hdr.type = XENPV_XS_TYPE_MAX;
+	TAP_CHECK(xenpv_xs_check_header(&hdr) == 0,
+		  "the newest type (XS_DIRECTORY_PART) is fine");
+	hdr.type = XENPV_XS_TYPE_MAX + 1;
 	TAP_CHECK(xenpv_xs_check_header(&hdr) == -EIO, "unknown type refused");
 	hdr.type = XS_INVALID;
 	TAP_CHECK(xenpv_xs_check_header(&hdr) == -EIO, "XS_INVALID refused");
