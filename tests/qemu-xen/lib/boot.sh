@@ -2,11 +2,12 @@
 # Puts together what one run boots: our modules built for the guest
 # kernel, the guest initramfs, dom0's disk, the job disk; then boots Xen.
 
-# xp_mk_initramfs OUT INIT MODULE...: busybox, the listed modules of the
-# dom0 kernel with their dependencies in load order, INIT as /init, and
+# xp_mk_initramfs ROOT KVER OUT INIT MODULE...: busybox, the listed
+# modules of kernel KVER in ROOT with their dependencies in load order
+# (uncompressed: busybox's insmod takes plain .ko), INIT as /init, and
 # whatever is in $XP_PAYLOAD (a directory) as /xenpv.
 xp_mk_initramfs() {
-	local out=$1 init=$2 d m ko rel root=$XP_DOM0/root; shift 2
+	local root=$1 kver=$2 out=$3 init=$4 d m ko rel; shift 4
 	d=$(mktemp -d "$XP_OUT/initramfs.XXXX")
 	mkdir -p "$d/bin" "$d/lib/modules"
 	cp /bin/busybox "$d/bin/busybox"
@@ -14,12 +15,16 @@ xp_mk_initramfs() {
 	[ -n "${XP_PAYLOAD:-}" ] && cp -a "$XP_PAYLOAD" "$d/xenpv"
 	: > "$d/modlist"
 	for m in "$@"; do
-		modprobe -d "$root" -S "$XP_KVER" --show-depends "$m" |
+		modprobe -d "$root" -S "$kver" --show-depends "$m" |
 			awk '$1 == "insmod" { print $2 }'
 	done | awk '!seen[$0]++' | while read -r ko; do
-		rel=${ko#"$root/lib/modules/$XP_KVER/"}
+		rel=${ko#"$root/lib/modules/$kver/"}
 		mkdir -p "$d/lib/modules/$(dirname "$rel")"
-		cp "$ko" "$d/lib/modules/$rel"
+		case $ko in
+		*.xz) rel=${rel%.xz}; xz -dc "$ko" > "$d/lib/modules/$rel" ;;
+		*.zst) rel=${rel%.zst}; zstd -qdc "$ko" > "$d/lib/modules/$rel" ;;
+		*) cp "$ko" "$d/lib/modules/$rel" ;;
+		esac
 		echo "$rel" >> "$d/modlist"
 	done
 	(cd "$d" && find . | cpio -o -H newc --quiet | gzip -9) > "$out"
@@ -27,30 +32,42 @@ xp_mk_initramfs() {
 }
 
 # Our modules, built from a copy of the tree against the guest kernel's
-# headers.  Records a TAP line: the build itself is a test.
+# headers: on the host for dom0's kernel, else in that release's chroot
+# with its compiler.  Records TAP lines: the build itself is a test.
 xp_build_modules() {
 	local src=$XP_OUT/build/src log=$XP_OUT/build/make.log
-	local kdir=/usr/src/linux-headers-$XP_KVER
-	xp_apt_install "linux-headers-$XP_KVER"
+	local kdir=/usr/src/linux-headers-$XP_GUEST_KVER rc
 	mkdir -p "$src"
 	rsync -a --delete --exclude /tests/qemu-xen/out --exclude /.git \
 		--exclude '*.o' --exclude '*.ko' --exclude /.probes \
-		"$XP_TOP/" "$src/"
-	xp_log "building the modules against $XP_KVER (W=1)"
-	if ! make -C "$src" KDIR="$kdir" W=1 > "$log" 2>&1; then
-		xp_host_tap "not ok - build: modules build against $XP_KVER"
+		--exclude /tests/kernels/out "$XP_TOP/" "$src/"
+	xp_log "building the modules against $XP_GUEST_KVER (W=1)"
+	if [ -n "$XP_GUEST_RELEASE" ]; then
+		xp_kchroot_build "$XP_GUEST_RELEASE" "$src" "$log"
+		rc=$?
+		rm -rf "$src"
+		cp -a "$XP_KCACHE/$XP_GUEST_RELEASE/src" "$src"
+	else
+		xp_apt_install "linux-headers-$XP_KVER"
+		make -C "$src" KDIR="$kdir" W=1 > "$log" 2>&1
+		rc=$?
+	fi
+	if [ $rc != 0 ]; then
+		xp_host_tap "not ok - build: modules build against $XP_GUEST_KVER"
 		tail -n 20 "$log" | sed 's/^/# /' >> "$XP_OUT/host.tap"
 		return 1
 	fi
 	if grep -E 'warning:|error:' "$log" > "$XP_OUT/build/warnings.txt"; then
-		xp_host_tap "not ok - build: no compiler warnings with W=1 against $XP_KVER"
+		xp_host_tap "not ok - build: no compiler warnings with W=1 against $XP_GUEST_KVER"
 		sed 's/^/# /' "$XP_OUT/build/warnings.txt" | head -n 20 >> "$XP_OUT/host.tap"
 	else
-		xp_host_tap "ok - build: no compiler warnings with W=1 against $XP_KVER"
+		xp_host_tap "ok - build: no compiler warnings with W=1 against $XP_GUEST_KVER"
 	fi
 	XP_MODULES=$(cd "$src" && find . -name '*.ko' -printf '%p ')
-	xp_host_tap "ok - build: modules build against $XP_KVER ($XP_MODULES)"
-	xp_sparse "$src" "$kdir"
+	xp_host_tap "ok - build: modules build against $XP_GUEST_KVER ($XP_MODULES)"
+	# sparse runs against dom0's kernel, whose headers are on the host.
+	[ -z "$XP_GUEST_RELEASE" ] && xp_sparse "$src" "$kdir"
+	return 0
 }
 
 # sparse over every file, forced to recheck them all.
@@ -108,7 +125,7 @@ xp_make_job_disk() {
 	mkdir -p "$j/guest" "$j/out" "$j/work" "$j/bed"
 	cp -a "$XP_BED/dom0" "$XP_BED/suites" "$j/bed/"
 	[ -n "$XP_GUEST_SCRIPT" ] && cp -a "$XP_PAYLOAD/suites/script" "$j/bed/suites/"
-	cp "$XP_DOM0/root/boot/vmlinuz-$XP_KVER" "$j/guest/vmlinuz"
+	cp "$XP_GUEST_KROOT/boot/vmlinuz-$XP_GUEST_KVER" "$j/guest/vmlinuz"
 	cp "$XP_OUT/guest-initrd.gz" "$j/guest/initrd.gz"
 	cp "$XP_GUEST/root.sqfs" "$j/guest/root.sqfs"
 	printf '%s\n' "$@" > "$j/plan"
@@ -127,7 +144,8 @@ xp_boot_xen() {
 	local xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all bootscrub=0 console_timestamps=boot"
 	local dom0_cmdline="root=/dev/vda ro console=hvc0 quiet"
 	zcat "$XP_DOM0/root/boot/xen-4.17-amd64.gz" > "$XP_OUT/xen"
-	xp_mk_initramfs "$XP_OUT/dom0-initrd.gz" "$XP_BED/dom0/initramfs-init" \
+	xp_mk_initramfs "$XP_DOM0/root" "$XP_KVER" "$XP_OUT/dom0-initrd.gz" \
+		"$XP_BED/dom0/initramfs-init" \
 		virtio_pci virtio_blk crc32c_generic ext4
 	local args=(
 		-nodefaults -machine pc -accel tcg

@@ -3,7 +3,7 @@
 # filesystem with Xen 4.17, and the HVM guests' root filesystem.
 
 XP_HOST_PKGS="qemu-system-x86 debootstrap busybox-static e2fsprogs cpio kmod
-	squashfs-tools gcc make libc6-dev rsync sparse"
+	squashfs-tools gcc make libc6-dev rsync sparse xz-utils zstd"
 
 # Bump when a change to how the images are built must rebuild them; the
 # package lists and the Debian versions are part of the key already.
@@ -130,9 +130,25 @@ XP_GUEST_MOD_PRUNE="drivers/gpu drivers/media drivers/net/wireless
 	drivers/net/ethernet/broadcom drivers/net/ethernet/sfc sound net/wireless
 	net/mac80211 net/bluetooth fs/ocfs2 fs/gfs2 fs/btrfs fs/xfs"
 
+# The guests' kernel: dom0's, or with --kernel, a release's chroot
+# (tests/kernels/chroot.sh) with its kernel image installed.
+xp_guest_kernel() {
+	if [ -z "${1:-}" ]; then
+		XP_GUEST_KROOT=$XP_DOM0/root
+		XP_GUEST_KVER=$XP_KVER
+		return
+	fi
+	# shellcheck source=../../kernels/chroot.sh
+	. "$XP_TOP/tests/kernels/chroot.sh"
+	xp_kchroot "$1" with-image || xp_die "cannot prepare the $1 kernel (see $XP_KCACHE/$1-*.log)"
+	XP_GUEST_KROOT=$XP_KCACHE/$1
+	XP_GUEST_KVER=$(basename "$(ls -d "$XP_GUEST_KROOT"/lib/modules/* | sort -V | tail -n 1)")
+	[ -f "$XP_GUEST_KROOT/boot/vmlinuz-$XP_GUEST_KVER" ] || xp_die "no kernel image in $XP_GUEST_KROOT"
+}
+
 xp_build_guest_root() {
 	local key r d
-	key=$(echo "$XP_IMAGE_RECIPE $XP_GUEST_PKGS $XP_GUEST_MOD_PRUNE $XP_KVER" |
+	key=$(echo "$XP_IMAGE_RECIPE $XP_GUEST_PKGS $XP_GUEST_MOD_PRUNE $XP_GUEST_KVER" |
 		xp_cache_key -)
 	XP_GUEST=$XP_CACHE/guest-$key
 	r=$XP_GUEST/root
@@ -142,11 +158,11 @@ xp_build_guest_root() {
 		# shellcheck disable=SC2086
 		xp_chroot_install "$r" "$XP_CACHE/logs/guest-apt.log" $XP_GUEST_PKGS
 		mkdir -p "$r/lib/modules"
-		cp -a "$XP_DOM0/root/lib/modules/$XP_KVER" "$r/lib/modules/"
+		cp -a "$XP_GUEST_KROOT/lib/modules/$XP_GUEST_KVER" "$r/lib/modules/"
 		for d in $XP_GUEST_MOD_PRUNE; do
-			rm -rf "$r/lib/modules/$XP_KVER/kernel/$d"
+			rm -rf "$r/lib/modules/$XP_GUEST_KVER/kernel/$d"
 		done
-		depmod -b "$r" "$XP_KVER"
+		depmod -b "$r" "$XP_GUEST_KVER"
 		echo guest > "$r/etc/hostname"
 		rm -f "$XP_GUEST/root.sqfs"
 		xp_step "squashing the guest root" 900 \
