@@ -150,7 +150,8 @@ xp_build_guest_root() {
 	local key r d
 	key=$(echo "$XP_IMAGE_RECIPE $XP_GUEST_PKGS $XP_GUEST_MOD_PRUNE $XP_GUEST_KVER" |
 		xp_cache_key -)
-	XP_GUEST=$XP_CACHE/guest-$key
+	# One image per guest kernel; pruning replaces only the same kernel's.
+	XP_GUEST=$XP_CACHE/guest-$XP_GUEST_KVER-$key
 	r=$XP_GUEST/root
 	if [ ! -f "$XP_GUEST/done" ]; then
 		xp_debootstrap "$r" "$XP_CACHE/logs/guest-debootstrap.log" kmod
