@@ -130,6 +130,7 @@ xp_make_job_disk() {
 	cp "$XP_GUEST/root.sqfs" "$j/guest/root.sqfs"
 	printf '%s\n' "$@" > "$j/plan"
 	echo "$XP_GUEST_TIMEOUT" > "$j/guest-timeout"
+	echo "${XENPV_GUEST_TSC_HINT:-1}" > "$j/tsc-hint"
 	echo $((XP_QEMU_TIMEOUT - 60)) > "$j/time-limit"
 	rm -f "$XP_OUT/job.img"
 	xp_step "job disk image" 300 "$XP_OUT/logs/job-mkfs.log" \
@@ -148,7 +149,7 @@ xp_boot_xen() {
 		"$XP_BED/dom0/initramfs-init" \
 		virtio_pci virtio_blk crc32c_generic ext4
 	local args=(
-		-nodefaults -machine pc -accel tcg
+		-nodefaults -machine pc -accel "${XENPV_QEMU_ACCEL:-tcg}"
 		-cpu qemu64,+svm,+npt,family=23,model=1,stepping=2
 		-smp 2 -m 4096 -display none -vga none -monitor none
 		-serial stdio -nic none -no-reboot
