@@ -27,6 +27,25 @@ int xenpv_xs_ring_used(XENSTORE_RING_IDX prod, XENSTORE_RING_IDX cons)
 	return used;
 }
 
+/*
+ * How many of @len bytes fit in @avail (never more than a ring), where in
+ * the ring they start, and how many come before the ring wraps.
+ */
+static unsigned int xenpv_xs_ring_span(XENSTORE_RING_IDX idx,
+				       unsigned int avail, unsigned int len,
+				       unsigned int *off, unsigned int *first)
+{
+	unsigned int n = len < avail ? len : avail;
+
+	if (n > XENSTORE_RING_SIZE)
+		n = XENSTORE_RING_SIZE;
+	*off = MASK_XENSTORE_IDX(idx);
+	*first = XENSTORE_RING_SIZE - *off;
+	if (*first > n)
+		*first = n;
+	return n;
+}
+
 /**
  * xenpv_xs_ring_get() - copy bytes out of a ring
  * @ring: the ring's XENSTORE_RING_SIZE bytes
@@ -40,14 +59,9 @@ int xenpv_xs_ring_used(XENSTORE_RING_IDX prod, XENSTORE_RING_IDX cons)
 unsigned int xenpv_xs_ring_get(const char *ring, XENSTORE_RING_IDX cons,
 			       unsigned int used, void *dst, unsigned int len)
 {
-	unsigned int n = len < used ? len : used;
-	unsigned int off = MASK_XENSTORE_IDX(cons);
-	unsigned int first = XENSTORE_RING_SIZE - off;
+	unsigned int off, first;
+	unsigned int n = xenpv_xs_ring_span(cons, used, len, &off, &first);
 
-	if (n > XENSTORE_RING_SIZE)
-		n = XENSTORE_RING_SIZE;
-	if (first > n)
-		first = n;
 	memcpy(dst, ring + off, first);
 	memcpy((char *)dst + first, ring, n - first);
 	return n;
@@ -67,14 +81,9 @@ unsigned int xenpv_xs_ring_put(char *ring, XENSTORE_RING_IDX prod,
 			       unsigned int space, const void *src,
 			       unsigned int len)
 {
-	unsigned int n = len < space ? len : space;
-	unsigned int off = MASK_XENSTORE_IDX(prod);
-	unsigned int first = XENSTORE_RING_SIZE - off;
+	unsigned int off, first;
+	unsigned int n = xenpv_xs_ring_span(prod, space, len, &off, &first);
 
-	if (n > XENSTORE_RING_SIZE)
-		n = XENSTORE_RING_SIZE;
-	if (first > n)
-		first = n;
 	memcpy(ring + off, src, first);
 	memcpy(ring, (const char *)src + first, n - first);
 	return n;
