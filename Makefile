@@ -5,8 +5,10 @@
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
-# The release the tree in KDIR was configured for (KDIR may be another's).
-KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The release of the kernel in KDIR (which may not be the running one),
+# as its modules directory is named: UTS_RELEASE.  (Debian's
+# include/config/kernel.release holds the upstream version instead.)
+KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 INSTALL_MOD_DIR ?= updates/xenpv
 
 MODULES := xenbus/xenpv.ko
@@ -21,7 +23,7 @@ modules:
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
-	depmod -a $(KREL)
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
