@@ -309,6 +309,79 @@ static void xenpv_st_watches(struct seq_file *m)
 	xenpv_xs_rm(XENPV_XS_NO_TX, XENPV_ST_DIR, "");
 }
 
+#define XENPV_ST_FLOOD		600	/* more events than a watch may queue */
+
+struct xenpv_st_slow_watch {
+	struct xenpv_xs_watch watch;
+	atomic_t calls;
+	struct completion entered, release;
+};
+
+/* The first call blocks until released, so events pile up meanwhile. */
+static void xenpv_st_slow_fired(struct xenpv_xs_watch *watch,
+				const char *path)
+{
+	struct xenpv_st_slow_watch *w =
+		container_of(watch, struct xenpv_st_slow_watch, watch);
+
+	if (atomic_inc_return(&w->calls) == 1) {
+		complete(&w->entered);
+		wait_for_completion(&w->release);
+	}
+}
+
+/* Writes @count nodes (@distinct) or one node @count times under @dir. */
+static void xenpv_st_write_many(const char *dir, unsigned int count,
+				bool distinct)
+{
+	char node[16];
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		snprintf(node, sizeof(node), "n%u", distinct ? i : 0);
+		xenpv_xs_printf(XENPV_XS_NO_TX, dir, node, "%u", i);
+	}
+}
+
+/*
+ * XSA-349: events for a watch whose callback is stuck are bounded and
+ * coalesced, not queued without end.
+ */
+static void xenpv_st_watch_bounds(struct seq_file *m, bool distinct)
+{
+	struct xenpv_st_slow_watch w = {
+		.watch.path = XENPV_ST_DIR "/flood",
+		.watch.callback = xenpv_st_slow_fired,
+		.watch.max_pending = 64,
+	};
+	unsigned int calls;
+
+	init_completion(&w.entered);
+	init_completion(&w.release);
+	xenpv_xs_rm(XENPV_XS_NO_TX, XENPV_ST_DIR, "flood");
+	if (xenpv_xs_watch_register(&w.watch)) {
+		seq_puts(m, "not ok - xenstore: register the flooded watch\n");
+		return;
+	}
+	/* The first (registration) event parks the watch thread. */
+	wait_for_completion_timeout(&w.entered, HZ * 5);
+	xenpv_st_write_many(XENPV_ST_DIR "/flood", XENPV_ST_FLOOD, distinct);
+	msleep(500);
+	complete(&w.release);
+	msleep(1000);
+	xenpv_xs_watch_unregister(&w.watch);
+	calls = atomic_read(&w.calls);
+	if (distinct)
+		seq_printf(m, "%s - xenstore: %u events for a stuck watch are cut to its bound of 64 (%u calls)\n",
+			   calls > 1 && calls <= 1 + 64 ? "ok" : "not ok",
+			   XENPV_ST_FLOOD, calls);
+	else
+		seq_printf(m, "%s - xenstore: %u writes to one node while its watch is stuck coalesce (%u calls)\n",
+			   calls > 1 && calls <= 3 ? "ok" : "not ok",
+			   XENPV_ST_FLOOD, calls);
+	xenpv_xs_rm(XENPV_XS_NO_TX, XENPV_ST_DIR, "flood");
+}
+
 #define XENPV_ST_THREADS	4
 #define XENPV_ST_ROUNDS		50
 
@@ -390,6 +463,8 @@ static int xenpv_st_show(struct seq_file *m, void *unused)
 	xenpv_st_transactions(m);
 	xenpv_st_directory(m);
 	xenpv_st_watches(m);
+	xenpv_st_watch_bounds(m, true);
+	xenpv_st_watch_bounds(m, false);
 	xenpv_st_concurrency(m);
 	xenpv_st_grants(m);
 	mutex_unlock(&xenpv_st_lock);
