@@ -141,6 +141,11 @@ static struct pci_driver xenpv_pci_driver = {
 	.id_table = xenpv_pci_ids,
 	.probe = xenpv_pci_probe,
 	.remove = xenpv_pci_remove,
+	/*
+	 * Only unloading, which waits for every frontend module to go, may
+	 * take the platform away: no unbind through sysfs under their feet.
+	 */
+	.driver.suppress_bind_attrs = true,
 };
 
 /* The platform device, if no one drives it yet; else why not, logged. */
