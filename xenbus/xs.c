@@ -424,8 +424,10 @@ static void xenpv_xs_queue_event(struct xenpv_xs_msg *msg)
 	max = watch->max_pending ?: XENPV_XS_WATCH_MAX_PENDING;
 	if (watch->nr_pending >= max ||
 	    xenpv_xs_nr_events >= XENPV_XS_MAX_EVENTS) {
-		pr_err_ratelimited("watch on %s: too many events queued, dropping one for %s\n",
-				   watch->path, ev->path);
+		/* One line per flood, however long: the log is no queue either. */
+		if (!watch->nr_dropped++)
+			pr_warn("watch on %s: too many events queued, dropping until it catches up\n",
+				watch->path);
 		goto drop_locked;
 	}
 	ev->watch = watch;
@@ -462,8 +464,12 @@ static struct xenpv_xs_event *xenpv_xs_next_event(void)
 				      struct xenpv_xs_event, list);
 	if (ev) {
 		list_del(&ev->list);
-		ev->watch->nr_pending--;
 		xenpv_xs_nr_events--;
+		if (!--ev->watch->nr_pending && ev->watch->nr_dropped) {
+			pr_info("watch on %s: caught up, %u events were dropped\n",
+				ev->watch->path, ev->watch->nr_dropped);
+			ev->watch->nr_dropped = 0;
+		}
 	}
 	spin_unlock(&xenpv_xs_events_lock);
 	return ev;
@@ -505,6 +511,7 @@ int xenpv_xs_watch_register(struct xenpv_xs_watch *watch)
 	int rc;
 
 	watch->nr_pending = 0;
+	watch->nr_dropped = 0;
 	spin_lock(&xenpv_xs_watches_lock);
 	watch->id = ++xenpv_xs_next_watch_id;
 	list_add_tail(&watch->list, &xenpv_xs_watches);

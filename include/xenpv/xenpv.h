@@ -119,6 +119,7 @@ struct xenpv_xs_watch {
 	struct list_head list;
 	unsigned int id;
 	unsigned int nr_pending;
+	unsigned int nr_dropped;	/* since the queue last drained */
 };
 
 int xenpv_xs_watch_register(struct xenpv_xs_watch *watch);
