@@ -182,5 +182,5 @@ int main(void)
 	test_errors();
 	test_split();
 	test_watch_event();
-	return tap_done("unit");
+	return tap_done("xs_proto");
 }
