@@ -38,7 +38,9 @@ xp_build_modules() {
 	local src=$XP_OUT/build/src log=$XP_OUT/build/make.log
 	local kdir=/usr/src/linux-headers-$XP_GUEST_KVER rc
 	mkdir -p "$src"
-	rsync -a --delete --exclude /tests/qemu-xen/out --exclude /.git \
+	# --delete-excluded: a clean build every time, so W=1 sees every
+	# file and no stale object or probe result survives.
+	rsync -a --delete --delete-excluded --exclude /tests/qemu-xen/out --exclude /.git \
 		--exclude '*.o' --exclude '*.ko' --exclude /.probes \
 		--exclude /tests/kernels/out "$XP_TOP/" "$src/"
 	xp_log "building the modules against $XP_GUEST_KVER (W=1)"
