@@ -111,6 +111,13 @@ static int xenpv_bus_probe(struct device *dev)
 	rc = xenpv_read_otherend(xdev);
 	if (rc)
 		return rc;
+	/*
+	 * Start over from Initialising in xenstore too: a driver unloaded
+	 * earlier left the node Closed, and a backend waits for a frontend
+	 * to say Initialising before it offers a new connection.
+	 */
+	xdev->state = XenbusStateUnknown;
+	xenpv_switch_state(xdev, XenbusStateInitialising);
 	rc = xdrv->probe(xdev, xenpv_match_id(xdrv->ids, xdev->devicetype));
 	if (rc)
 		goto err;
