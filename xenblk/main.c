@@ -292,7 +292,13 @@ static void xenblk_close(struct xenblk_info *info)
 /* Backend Closing or gone: close now, or when the last user closes. */
 static void xenblk_backend_closing(struct xenblk_info *info)
 {
-	if (info->xdev->state == XenbusStateClosed)
+	enum xenbus_state ours = info->xdev->state;
+
+	/*
+	 * Nothing to close yet: a backend still Closed from an earlier
+	 * connection moves to InitWait once it sees us Initialising.
+	 */
+	if (ours == XenbusStateClosed || ours == XenbusStateInitialising)
 		return;
 	spin_lock(&info->open_lock);
 	if (info->open_count) {

@@ -65,14 +65,17 @@ err:
 }
 
 /*
- * Grows the pool until it can serve @need pages, bounded by what the ring
- * could ever have in flight.  Called without the lock; returns false when
- * memory is short (the request is then retried later).
+ * Grows the pool until it can serve @need pages, up to XENBLK_POOL_PAGES
+ * (or the largest request, if more).  Called without the lock; returns
+ * false when memory is short.  Either way the request is retried when one
+ * in flight gives its pages back; with none in flight the pool always
+ * holds enough for any request.
  */
 static bool xenblk_pool_fill(struct xenblk_ring *ring, unsigned int need,
 			     gfp_t gfp)
 {
-	unsigned int limit = ring->depth * ring->info->feat.max_segs;
+	unsigned int limit = max_t(unsigned int, XENBLK_POOL_PAGES,
+				   ring->info->feat.max_segs);
 	struct xenblk_gpage *gp;
 	unsigned long flags;
 
@@ -739,8 +742,13 @@ static int xenblk_ring_prepare_io(struct xenblk_ring *ring)
 		ring->slots[i].pages = pages + i * max_segs;
 		if (max_segs <= BLKIF_MAX_SEGMENTS_PER_REQUEST)
 			continue;
-		ring->slots[i].indirect = xenblk_gpage_alloc(ring, GFP_KERNEL,
-							     true);
+		/*
+		 * Read-only, unless the backend keeps grants mapped: Linux's
+		 * blkback then maps every grant writable, indirect pages too.
+		 */
+		ring->slots[i].indirect =
+			xenblk_gpage_alloc(ring, GFP_KERNEL,
+					   !ring->info->feat.persistent);
 		if (!ring->slots[i].indirect)
 			return -ENOMEM;
 	}

@@ -32,6 +32,11 @@
 #define XENBLK_SEGS_PER_INDIRECT_PAGE \
 	(PAGE_SIZE / sizeof(struct blkif_request_segment))
 #define XENBLK_SECTORS_PER_PAGE		(PAGE_SIZE >> SECTOR_SHIFT)
+/*
+ * Bounce pages a ring keeps at most: 8 MiB, about what blkfront lets a
+ * backend hold in persistent grants.
+ */
+#define XENBLK_POOL_PAGES		2048
 
 /* A page of the bounce pool, granted to the backend while we connect. */
 struct xenblk_gpage {
@@ -47,7 +52,7 @@ struct xenblk_slot {
 	bool post_flush;		/* FUA emulated: flush after the write */
 	unsigned int nr_pages;
 	struct xenblk_gpage **pages;	/* [max_segs] */
-	struct xenblk_gpage *indirect;	/* segment list, granted read-only */
+	struct xenblk_gpage *indirect;	/* segment list for the backend */
 };
 
 struct xenblk_info;
