@@ -111,8 +111,8 @@ kernel = "/job/guest/vmlinuz"
 ramdisk = "/job/guest/initrd.gz"
 cmdline = "console=ttyS0,115200 quiet panic=-1 $tsc $extra xptest.mode=$mode xptest.suites=${suites// /,} xptest.ip=10.0.0.$((10 + n))"
 disk = [ 'format=raw,vdev=xvda,access=rw,target=/job/guest/root.sqfs',
-         'format=raw,vdev=xvdb,access=rw,target=$(spare_disk "spare1-$n")',
-         'format=raw,vdev=xvdc,access=rw,target=$(spare_disk "spare2-$n")' ]
+         'format=raw,vdev=xvdb,access=rw,backendtype=phy,target=$(spare_disk "spare1-$n")',
+         'format=raw,vdev=xvdc,access=rw,backendtype=qdisk,target=$(spare_disk "spare2-$n")' ]
 vif = [ 'bridge=xenbr0,model=e1000,mac=00:16:3e:00:00:$(printf %02x $((0x10 + n)))' ]
 serial = 'file:$log'
 vnc = 0

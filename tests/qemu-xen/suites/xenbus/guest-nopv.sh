@@ -91,7 +91,10 @@ tap_check "xenbus: no emulated IDE disk appears after unplug" \
 tap_check "xenbus: no emulated NIC appears after unplug" \
 	sh -c '! grep -l e1000 /sys/class/net/*/device/uevent 2>/dev/null | grep -q .'
 
-# --- unload, reload
+# --- unload, reload (the frontends first: they use xenpv)
+if grep -q '^xenblk ' /proc/modules; then
+	tap_check "xenbus: rmmod xenblk, with its disks idle, succeeds" rmmod xenblk
+fi
 tap_check "xenbus: rmmod xenpv succeeds" rmmod xenpv
 tap_check "xenbus: the xen bus is gone after rmmod" \
 	sh -c "! test -e $bus"
