@@ -27,7 +27,20 @@ show "xenstore through /dev/xen/xenbus: xenstore-read name; xenstore-ls device/v
 xenstore-read name
 xenstore-ls device/vif | head -n 8
 expect xenstore-read name
-show "Emulated devices after unplug: lsblk, ip -br link"
-lsblk -d -o NAME,SIZE,TYPE 2>/dev/null || echo "(no block devices: xenblk is not written yet)"
+show "Disks: lsblk; the PV disks are xvd* on xenblk, no emulated sd* left"
+# udev loaded xenblk for the vbd devices; give it the time to connect.
+for _ in $(seq 60); do [ -b /dev/xvda ] && break; sleep 1; done
+lsblk -d -o NAME,MAJ:MIN,SIZE,RO,TYPE
+for d in /sys/block/xvd*; do
+	[ -e "$d" ] || continue
+	printf '%-6s driver=%s queues=%s ring_pages=%s backend=%s\n' \
+		"$(basename "$d")" "$(basename "$(readlink "$d/device/driver")")" \
+		"$(cat "$d/xenblk/nr_queues")" "$(cat "$d/xenblk/ring_pages")" \
+		"$(cat "$d/xenblk/backend")"
+done
+expect test -b /dev/xvda
+expect sh -c '[ "$(basename "$(readlink /sys/block/xvda/device/driver)")" = xenblk ]'
+expect sh -c '! ls /sys/block | grep -qE "^(sd|hd)"'
+show "Network links after unplug: ip -br link (xennet is not written yet)"
 ip -br link
 exit $fail
