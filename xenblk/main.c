@@ -26,9 +26,15 @@
 
 #include "xenblk.h"
 
-static unsigned int xenblk_max_queues = 4;
+/*
+ * One queue by default for now: in the nested test bed, guests with two
+ * queues per disk died of a triple fault under sustained I/O (4 of 4
+ * attempts) while a one-queue guest ran the whole blk suite.  Until that
+ * is understood, more queues are for those who ask.
+ */
+static unsigned int xenblk_max_queues = 1;
 module_param_named(max_queues, xenblk_max_queues, uint, 0444);
-MODULE_PARM_DESC(max_queues, "Most hardware queues (rings) per disk, default 4; never more than online CPUs");
+MODULE_PARM_DESC(max_queues, "Most hardware queues (rings) per disk, default 1 (see README); never more than online CPUs");
 
 static unsigned int xenblk_max_ring_order = 2;
 module_param_named(max_ring_page_order, xenblk_max_ring_order, uint, 0444);
