@@ -134,16 +134,17 @@ wait_dom0 attached 180 > /dev/null
 tap_check "blk: hot-attached read-only xvde appears" wait_for 60 has_disk xvde
 tap_check "blk: xvde is read-only (ro=$(sysattr xvde ro))" test "$(sysattr xvde ro)" = 1
 dd if=/dev/zero of=/dev/xvde bs=4k count=1 oflag=direct > /tmp/ro.log 2>&1
+# The kernel refuses the open (EROFS, or EPERM on some kernels).
 tap_check "blk: writing to xvde is refused as read-only" \
-	grep -q "Read-only file system" /tmp/ro.log
+	sh -c 'cat /tmp/ro.log; grep -qE "Read-only file system|Operation not permitted" /tmp/ro.log'
 tap_check "blk: hot-attached xvdf appears" wait_for 60 has_disk xvdf
 tap_check "blk: xvdf has 4096-byte sectors ($(sysattr xvdf queue/logical_block_size))" \
 	test "$(sysattr xvdf queue/logical_block_size)" = 4096
 head -c $((4 << 20)) /tmp/pattern > /tmp/p4
 dd if=/tmp/p4 of=/dev/xvdf bs=4096 oflag=direct status=none
 drop_caches
-tap_check "blk: xvdf: 4 MiB in 4 KiB sectors read back intact" \
-	cmp /tmp/p4 <(dd if=/dev/xvdf bs=4096 count=1024 iflag=direct status=none)
+dd if=/dev/xvdf of=/tmp/p4.back bs=4096 count=1024 iflag=direct status=none
+tap_check "blk: xvdf: 4 MiB in 4 KiB sectors read back intact" cmp /tmp/p4 /tmp/p4.back
 
 # --- Online resize of xvdf: dom0 grows it, the guest sees the new size.
 size0=$(sysattr xvdf size)
