@@ -76,23 +76,9 @@ static unsigned int xenblk_backend_uint(struct xenblk_info *info,
 	return value;
 }
 
-static int xenblk_publish(struct xenblk_info *info)
+static int xenblk_publish_tx(u32 tx, void *info)
 {
-	u32 tx;
-	int rc;
-
-	do {
-		rc = xenpv_xs_transaction_start(&tx);
-		if (rc)
-			return rc;
-		rc = xenblk_rings_publish(info, tx);
-		if (rc) {
-			xenpv_xs_transaction_end(tx, true);
-			return rc;
-		}
-		rc = xenpv_xs_transaction_end(tx, false);
-	} while (rc == -EAGAIN);
-	return rc;
+	return xenblk_rings_publish(info, tx);
 }
 
 /* Backend in InitWait: make and publish the rings. */
@@ -122,7 +108,7 @@ static void xenblk_talk_to_backend(struct xenblk_info *info)
 	rc = xenblk_rings_alloc(info, queues, order);
 	if (rc)
 		goto out;
-	rc = xenblk_publish(info);
+	rc = xenpv_xs_transact(xenblk_publish_tx, info);
 	if (rc) {
 		xenpv_dev_fatal(xdev, rc, "writing ring details to %s",
 				xdev->nodename);

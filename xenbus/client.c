@@ -17,28 +17,26 @@
  * hot unplug removed it, writing would leave a stray device/<type>/<id>
  * behind for the toolstack to trip over.
  */
+struct xenpv_state_write {
+	struct xenpv_device *xdev;
+	enum xenbus_state state;
+};
+
+static int xenpv_write_state_tx(u32 tx, void *arg)
+{
+	const struct xenpv_state_write *w = arg;
+
+	if (!xenpv_xs_exists(tx, w->xdev->nodename, ""))
+		return -ENODEV;
+	return xenpv_xs_printf(tx, w->xdev->nodename, "state", "%d", w->state);
+}
+
 static int xenpv_write_state(struct xenpv_device *xdev,
 			     enum xenbus_state state)
 {
-	u32 tx;
-	int rc;
+	struct xenpv_state_write w = { .xdev = xdev, .state = state };
 
-	do {
-		rc = xenpv_xs_transaction_start(&tx);
-		if (rc)
-			return rc;
-		if (!xenpv_xs_exists(tx, xdev->nodename, "")) {
-			xenpv_xs_transaction_end(tx, true);
-			return -ENODEV;
-		}
-		rc = xenpv_xs_printf(tx, xdev->nodename, "state", "%d", state);
-		if (rc) {
-			xenpv_xs_transaction_end(tx, true);
-			return rc;
-		}
-		rc = xenpv_xs_transaction_end(tx, false);
-	} while (rc == -EAGAIN);
-	return rc;
+	return xenpv_xs_transact(xenpv_write_state_tx, &w);
 }
 
 /**

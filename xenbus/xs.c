@@ -354,6 +354,34 @@ int xenpv_xs_transaction_end(u32 tx, bool abort)
 }
 EXPORT_SYMBOL_GPL(xenpv_xs_transaction_end);
 
+/**
+ * xenpv_xs_transact() - run @body in a transaction, again while it conflicts
+ * @body: the reads and writes; a non-zero return aborts with that errno
+ * @arg: passed to @body
+ *
+ * Return: 0 once committed, or the errno of @body, of starting or of
+ * committing.
+ */
+int xenpv_xs_transact(int (*body)(u32 tx, void *arg), void *arg)
+{
+	u32 tx;
+	int rc;
+
+	do {
+		rc = xenpv_xs_transaction_start(&tx);
+		if (rc)
+			return rc;
+		rc = body(tx, arg);
+		if (rc) {
+			xenpv_xs_transaction_end(tx, true);
+			return rc;
+		}
+		rc = xenpv_xs_transaction_end(tx, false);
+	} while (rc == -EAGAIN);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(xenpv_xs_transact);
+
 /* ---------------------------------------------------------------------
  * Watches
  */

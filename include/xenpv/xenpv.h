@@ -108,6 +108,8 @@ int xenpv_xs_rm(u32 tx, const char *dir, const char *node);
 int xenpv_xs_transaction_start(u32 *tx);
 /* Returns -EAGAIN when a conflicting change forces the caller to retry. */
 int xenpv_xs_transaction_end(u32 tx, bool abort);
+/* Runs @body in a transaction, repeated while it conflicts (-EAGAIN). */
+int xenpv_xs_transact(int (*body)(u32 tx, void *arg), void *arg);
 
 struct xenpv_xs_watch {
 	const char *path;
