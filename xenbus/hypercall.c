@@ -125,6 +125,48 @@ long xenpv_memory_op(unsigned int cmd, void *arg)
 			       (unsigned long)arg, 0);
 }
 
+/* XENMEM_decrease_reservation or _populate_physmap of single pages. */
+static long xenpv_reservation_op(unsigned int cmd, xen_pfn_t *gfns,
+				 unsigned int nr)
+{
+	struct xen_memory_reservation res = {
+		.nr_extents = nr,
+		.extent_order = 0,
+		.domid = DOMID_SELF,
+	};
+
+	set_xen_guest_handle(res.extent_start, gfns);
+	return xenpv_memory_op(cmd, &res);
+}
+
+/**
+ * xenpv_memory_release() - give guest frames back to Xen
+ * @gfns: the frames; the caller owns their pages and keeps them unused
+ * @nr: how many
+ *
+ * Return: how many Xen took (from the start of @gfns), or a negative errno.
+ */
+long xenpv_memory_release(xen_pfn_t *gfns, unsigned int nr)
+{
+	return xenpv_reservation_op(XENMEM_decrease_reservation, gfns, nr);
+}
+EXPORT_SYMBOL_GPL(xenpv_memory_release);
+
+/**
+ * xenpv_memory_populate() - have Xen back guest frames with memory again
+ * @gfns: frames given back with xenpv_memory_release()
+ * @nr: how many
+ *
+ * Return: how many Xen backed (from the start of @gfns), or a negative
+ * errno.  Fewer than @nr when Xen is short of memory or the domain is at
+ * its maximum.
+ */
+long xenpv_memory_populate(xen_pfn_t *gfns, unsigned int nr)
+{
+	return xenpv_reservation_op(XENMEM_populate_physmap, gfns, nr);
+}
+EXPORT_SYMBOL_GPL(xenpv_memory_populate);
+
 long xenpv_event_channel_op(unsigned int cmd, void *arg)
 {
 	return xenpv_hypercall(__HYPERVISOR_event_channel_op, cmd,

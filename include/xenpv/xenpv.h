@@ -41,6 +41,10 @@ void xenpv_xen_version(unsigned int *major, unsigned int *minor);
 /* Read an HVM parameter (HVM_PARAM_*) of this domain. */
 int xenpv_hvm_get_param(unsigned int index, u64 *value);
 
+/* Ballooning: single guest frames to Xen and back (XENMEM_*). */
+long xenpv_memory_release(xen_pfn_t *gfns, unsigned int nr);
+long xenpv_memory_populate(xen_pfn_t *gfns, unsigned int nr);
+
 /* ---------------------------------------------------------------------
  * Event channels (2-level ABI, all delivered through the platform device's
  * interrupt on vCPU 0)
