@@ -38,6 +38,15 @@ wait_guest_key() {
 	return 1
 }
 
+# wait_guest KEY [TIMEOUT]: until the guest ($DOMID) wrote KEY at all.
+wait_guest() {
+	local t=0
+	until guest_key "$DOMID" "$1" > /dev/null; do
+		[ $t -ge "${2:-300}" ] && return 1
+		sleep 1; t=$((t + 1))
+	done
+}
+
 # tell_guest DOMID KEY VALUE: a key the guest may read and remove.
 tell_guest() {
 	local p
@@ -93,8 +102,14 @@ env_crashed() {
 # write_guest_config N MODE SUITES NAME LOG
 write_guest_config() {
 	local n=$1 mode=$2 suites=$3 name=$4 log=$5 extra=""
-	local mhz tsc=""
+	local mhz tsc="" console="" memory="memory = 1024"
 	[ "$mode" = nopv ] && extra="xen_nopv"
+	# The cons suite: kernel messages on the PV console too (ttyS0 stays
+	# /dev/console, being last).
+	[[ " $suites " == *" cons "* ]] && console="console=hvc0 "
+	# The balloon suite: populate-on-demand, room to grow to 1 GiB.
+	[[ " $suites " == *" balloon "* ]] && memory="memory = 512
+maxmem = 1024"
 	# A xen_nopv guest cannot calibrate its TSC under nested TCG and falls
 	# back to the slow HPET; tell it the frequency (unless measure-flake
 	# compares without).
@@ -105,11 +120,11 @@ write_guest_config() {
 	cat <<CFG
 name = "$name"
 type = "hvm"
-memory = 1024
+$memory
 vcpus = 2
 kernel = "/job/guest/vmlinuz"
 ramdisk = "/job/guest/initrd.gz"
-cmdline = "console=ttyS0,115200 quiet panic=-1 $tsc $extra xptest.mode=$mode xptest.suites=${suites// /,} xptest.ip=10.0.0.$((10 + n))"
+cmdline = "${console}console=ttyS0,115200 quiet panic=-1 $tsc $extra xptest.mode=$mode xptest.suites=${suites// /,} xptest.ip=10.0.0.$((10 + n))"
 disk = [ 'format=raw,vdev=xvda,access=rw,target=/job/guest/root.sqfs',
          'format=raw,vdev=xvdb,access=rw,backendtype=phy,target=$(spare_disk "spare1-$n")',
          'format=raw,vdev=xvdc,access=rw,backendtype=qdisk,target=$(spare_disk "spare2-$n")' ]

@@ -5,9 +5,6 @@
 # shellcheck source=../../dom0/lib.sh
 . /job/bed/dom0/lib.sh
 
-wait_guest() { local t=0; until guest_key "$DOMID" "$1" > /dev/null; do
-	[ $t -ge "${2:-300}" ] && return 1; sleep 1; t=$((t + 1)); done; }
-
 fe_of() { echo "/local/domain/$DOMID/device/vbd/$1"; }
 be_of() { xenstore-read "$(fe_of "$1")/backend"; }
 vdev_of() { echo $((51712 + ($(printf %d "'${1:3:1}") - 97) * 16)); }

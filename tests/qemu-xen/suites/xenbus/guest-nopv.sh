@@ -92,9 +92,10 @@ tap_check "xenbus: no emulated NIC appears after unplug" \
 	sh -c '! grep -l e1000 /sys/class/net/*/device/uevent 2>/dev/null | grep -q .'
 
 # --- unload, reload (the frontends first: they use xenpv)
-if grep -q '^xenblk ' /proc/modules; then
-	tap_check "xenbus: rmmod xenblk, with its disks idle, succeeds" rmmod xenblk
-fi
+for m in xenblk xencons xennet xenballoon; do
+	grep -q "^$m " /proc/modules &&
+		tap_check "xenbus: rmmod $m, with its devices idle, succeeds" rmmod $m
+done
 tap_check "xenbus: rmmod xenpv succeeds" rmmod xenpv
 tap_check "xenbus: the xen bus is gone after rmmod" \
 	sh -c "! test -e $bus"

@@ -1,0 +1,80 @@
+#!/bin/bash
+# The balloon suite, guest part (xen_nopv guest, xenballoon).  The guest
+# runs on populate-on-demand (memory=512, maxmem=1024): stage 2 loaded
+# xenballoon first thing, and it had to balloon down at once.  dom0 moves
+# the target with `xl mem-set` (dom0-nopv.sh) while a program fills and
+# checks memory; each step waits for the guest to reach the target and
+# checks what it sees.  Then a target below the floor, and an unload.
+# shellcheck source=../../guest/lib.sh
+. /opt/xenpv/guest/lib.sh
+
+S=/sys/devices/system/xen_memory/xen_memory0
+kib() { cat "$S/$1"; }
+memtotal() { awk '/^MemTotal:/ { print $2 }' /proc/meminfo; }
+# What the guest had, for the log: MiB available, and in tmpfs (its root).
+meminfo() { awk '/^(MemAvailable|Shmem):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo; }
+# near A B SLACK: A within SLACK of B
+near() { local d=$(($1 - $2)); [ ${d#-} -le "$3" ]; }
+reached() { [ "$(kib info/current_kb)" = "$(kib target_kb)" ]; }
+# at_target MIB: the guest's target is about MIB (what memory/target says,
+# less what Xen counts and the guest never sees), and it got there.
+at_target() { near "$(kib target_kb)" $(($1 * 1024)) $((24 * 1024)) && reached; }
+MIB=$((1024))
+
+tap_check "balloon: xenballoon is loaded" grep -q '^xenballoon ' /proc/modules
+tap_check "balloon: it ballooned down at load, as a populate-on-demand guest must" \
+	dmesg_has "ballooning down now"
+tap_check "balloon: $S has target_kb, target, info/{current,low,high}_kb" \
+	test -r $S/target_kb -a -r $S/target -a -r $S/info/current_kb \
+	-a -r $S/info/low_kb -a -r $S/info/high_kb
+tap_check "balloon: the guest reached its first target, about 512 MiB ($(kib target_kb) KiB)" \
+	wait_for 180 at_target 512
+
+python3 "$(dirname "$0")/memstress.py" 16 /tmp/memstress.stop > /tmp/memstress.log 2>&1 &
+stress=$!
+
+for mb in 256 512 1024; do
+	before=$(memtotal) cur_before=$(kib info/current_kb)
+	tell_dom0 ready-$mb 1
+	if ! wait_dom0 set-$mb 120 > /dev/null; then
+		tap_not_ok "balloon: dom0 set the target to $mb MiB"
+		continue
+	fi
+	wait_for 300 at_target $mb
+	tap_check "balloon: after xl mem-set ${mb}m the guest reaches its target ($(meminfo))" \
+		at_target $mb
+	after=$(memtotal) cur_after=$(kib info/current_kb)
+	tap_check "balloon: MemTotal moved with it ($((before / MIB)) -> $((after / MIB)) MiB)" \
+		near $((before - after)) $((cur_before - cur_after)) $((4 * MIB))
+	tell_dom0 at-$mb "$cur_after"
+done
+
+touch /tmp/memstress.stop
+wait $stress
+tap_check "balloon: 16 MiB filled and checked while the balloon moved: $(cat /tmp/memstress.log)" \
+	grep -q 'bad 0$' /tmp/memstress.log
+tap_check "balloon: no OOM kill while the targets were reachable" \
+	sh -c '! dmesg | grep -q "Out of memory"'
+
+# Below the floor: refused with a log line, the guest stays at the floor.
+floor=$(dmesg | sed -n 's/.*xenballoon: .*floor \([0-9]*\) MiB.*/\1/p' | head -n 1)
+tell_dom0 ready-floor "$floor"
+wait_dom0 set-floor 120 > /dev/null
+tap_check "balloon: a target below the floor ($floor MiB) is refused with a log line" \
+	wait_for 60 dmesg_has "below the floor"
+tap_check "balloon: the guest's own target stops at the floor ($(kib target_kb) KiB)" \
+	near "$(kib target_kb)" $((floor * MIB)) "$MIB"
+# It heads for the floor as far as the guest can spare memory.
+wait_for 120 reached
+tap_check "balloon: it never goes below the floor ($(kib info/current_kb) KiB, $(meminfo))" \
+	test "$(kib info/current_kb)" -ge $((floor * MIB))
+tap_check "balloon: and no OOM kill" sh -c '! dmesg | grep -q "Out of memory"'
+tell_dom0 at-floor "$(kib info/current_kb)"
+wait_dom0 set-back 120 > /dev/null
+wait_for 300 at_target 512
+
+# Unload gives every ballooned page back first.
+ram_kib=$(( $(kib info/current_kb) + $(kib info/low_kb) ))
+tap_check "balloon: xenballoon unloads" rmmod xenballoon
+tap_check "balloon: and the guest has all its RAM back (MemTotal $(( $(memtotal) / MIB )) MiB of $((ram_kib / MIB)))" \
+	near "$(memtotal)" "$ram_kib" $((64 * MIB))
