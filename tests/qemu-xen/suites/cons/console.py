@@ -223,4 +223,9 @@ def main(argv):
 
 
 if __name__ == '__main__':
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except (OSError, termios.error) as e:
+        # A pty that is not there must fail a test, not vanish.
+        tap(False, 'cons: console.py %s: %s' % (' '.join(sys.argv[1:3]), e))
+        sys.exit(1)
