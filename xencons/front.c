@@ -44,11 +44,33 @@ static int xencons_front_publish_tx(u32 tx, void *arg)
 	return rc;
 }
 
+/*
+ * qemu's console backend connects with whatever ring-ref and port it finds,
+ * whatever our state says.  Stale ones, left from an earlier connection,
+ * would have it map a grant reference that may by then belong to another
+ * page, so they go before the grant does, and again at probe in case an
+ * earlier kernel or driver left them.
+ */
+static void xencons_front_unpublish(struct xenpv_device *xdev)
+{
+	static const char *const keys[] = { "ring-ref", "port" };
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		rc = xenpv_xs_rm(XENPV_XS_NO_TX, xdev->nodename, keys[i]);
+		if (rc && rc != -ENOENT && rc != -ENODEV)
+			dev_warn(&xdev->dev, "removing %s/%s failed: %d\n",
+				 xdev->nodename, keys[i], rc);
+	}
+}
+
 /* Undoes xencons_front_connect(); the mutex is held. */
 static void xencons_front_disconnect(struct xencons_front *front)
 {
 	if (!front->cons)
 		return;
+	xencons_front_unpublish(front->xdev);
 	xencons_detach(front->cons);
 	xencons_put(front->cons);
 	front->cons = NULL;
@@ -168,6 +190,7 @@ static int xencons_front_probe(struct xenpv_device *xdev,
 		return -ENODEV;
 	}
 
+	xencons_front_unpublish(xdev);
 	front = kzalloc(sizeof(*front), GFP_KERNEL);
 	if (!front)
 		return -ENOMEM;
