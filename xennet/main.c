@@ -103,6 +103,8 @@ static int xennet_read_features(struct xennet_info *info)
 	f->split_evtchn = xennet_backend_uint(info,
 					      "feature-split-event-channels");
 	f->max_queues = xennet_backend_uint(info, "multi-queue-max-queues");
+	f->mcast_ctrl = xennet_backend_uint(info,
+					    "feature-dynamic-multicast-control");
 	return 0;
 }
 
@@ -134,6 +136,7 @@ static bool xennet_connect_rings(struct xennet_info *info, unsigned int nr)
 	}
 	netdev_update_features(dev);
 	WRITE_ONCE(info->connected, true);
+	xennet_mcast_connect(info);
 	if (netif_running(dev))
 		xennet_queues_start(info);
 	return true;
@@ -154,11 +157,11 @@ static void xennet_connect(struct xennet_info *info)
 	if (!ok)
 		return;
 	xenpv_switch_state(info->xdev, XenbusStateConnected);
-	netdev_info(dev, "%s: %u queue%s%s, sg %d, tso %d/%d, ipv6 csum %d%s\n",
+	netdev_info(dev, "%s: %u queue%s%s, sg %d, tso %d/%d, ipv6 csum %d, multicast filter %d%s\n",
 		    info->xdev->nodename, nr, nr == 1 ? "" : "s",
 		    info->feat.split_evtchn ? " (split events)" : "",
 		    info->feat.sg, info->feat.gso_tcpv4, info->feat.gso_tcpv6,
-		    info->feat.ipv6_csum,
+		    info->feat.ipv6_csum, info->feat.mcast_ctrl,
 		    info->trusted ? "" : ", untrusted backend: bouncing");
 }
 
@@ -248,6 +251,7 @@ static int xennet_probe(struct xenpv_device *xdev,
 	}
 	info->trusted = xennet_read_trusted(xdev);
 	INIT_WORK(&info->broken_work, xennet_broken_work);
+	xennet_mcast_init(info);
 	dev_set_drvdata(&xdev->dev, info);
 
 	rc = register_netdev(dev);
@@ -292,6 +296,7 @@ static void xennet_remove(struct xenpv_device *xdev)
 	xennet_close_backend(info);
 	unregister_netdev(dev);
 	cancel_work_sync(&info->broken_work);
+	cancel_work_sync(&info->mcast.work);
 	xennet_disconnect(info);
 	dev_set_drvdata(&xdev->dev, NULL);
 	kfree(info->stats);

@@ -92,6 +92,15 @@ static int xennet_change_mtu(struct net_device *dev, int mtu)
 	return 0;
 }
 
+/* Called atomic, with the address list locked: the work sends it. */
+static void xennet_set_rx_mode(struct net_device *dev)
+{
+	struct xennet_info *info = netdev_priv(dev);
+
+	if (info->feat.mcast_ctrl)
+		schedule_work(&info->mcast.work);
+}
+
 static const struct net_device_ops xennet_netdev_ops = {
 	.ndo_open = xennet_open,
 	.ndo_stop = xennet_close,
@@ -99,6 +108,7 @@ static const struct net_device_ops xennet_netdev_ops = {
 	.ndo_get_stats64 = xennet_get_stats64,
 	.ndo_change_mtu = xennet_change_mtu,
 	.ndo_fix_features = xennet_fix_features,
+	.ndo_set_rx_mode = xennet_set_rx_mode,
 	.ndo_set_mac_address = eth_mac_addr,
 	.ndo_validate_addr = eth_validate_addr,
 };

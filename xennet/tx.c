@@ -334,12 +334,80 @@ drop:
 	return NETDEV_TX_OK;
 }
 
+/**
+ * xennet_tx_send_mcast() - ask the backend to add or drop a multicast address
+ * @queue: the queue whose ring carries it (any; xennet uses the first)
+ * @type: XEN_NETIF_EXTRA_TYPE_MCAST_ADD or XEN_NETIF_EXTRA_TYPE_MCAST_DEL
+ * @addr: the Ethernet address
+ *
+ * A request with no data, followed by the extra-info slot that says what
+ * to do; the backend answers it like a packet (netif.h).
+ *
+ * Return: 0 once on the ring; -EBUSY if the ring has no room to spare for
+ * it right now; -ENOTCONN if the device is not connected.
+ */
+int xennet_tx_send_mcast(struct xennet_queue *queue, u8 type,
+			 const u8 *addr)
+{
+	struct xen_netif_extra_info *extra;
+	struct xen_netif_tx_request *req;
+	unsigned long flags;
+	unsigned int id;
+	int rc = 0;
+
+	spin_lock_irqsave(&queue->tx_lock, flags);
+	if (!READ_ONCE(queue->info->connected) ||
+	    READ_ONCE(queue->info->broken)) {
+		rc = -ENOTCONN;
+		goto out;
+	}
+	/* Leave the stack the room its largest packet needs. */
+	if (xennet_tx_ring_free(queue) < XENNET_TX_MAX_RING_SLOTS + 2 ||
+	    !queue->tx_nr_free) {
+		rc = -EBUSY;
+		goto out;
+	}
+	id = queue->tx_free[--queue->tx_nr_free];
+	queue->tx_inflight[id] = true;
+	queue->tx_slots[id] = (struct xennet_tx_slot){ .mcast = true };
+
+	req = RING_GET_REQUEST(&queue->tx, queue->tx.req_prod_pvt++);
+	*req = (struct xen_netif_tx_request){ .id = id,
+					      .flags = XEN_NETTXF_extra_info };
+	extra = (struct xen_netif_extra_info *)
+		RING_GET_REQUEST(&queue->tx, queue->tx.req_prod_pvt++);
+	*extra = (struct xen_netif_extra_info){ .type = type };
+	ether_addr_copy(extra->u.mcast.addr, addr);
+	xennet_tx_push(queue);
+out:
+	spin_unlock_irqrestore(&queue->tx_lock, flags);
+	return rc;
+}
+
+/* The answer to a multicast add or del: a refused add ends filtering. */
+static void xennet_tx_mcast_done(struct xennet_queue *queue, s16 status)
+{
+	struct xennet_info *info = queue->info;
+
+	if (status == XEN_NETIF_RSP_OKAY)
+		return;
+	netdev_warn(info->netdev,
+		    "backend refused a multicast address (status %d): letting all multicast through\n",
+		    status);
+	WRITE_ONCE(info->mcast.refused, true);
+	schedule_work(&info->mcast.work);
+}
+
 /* The backend answered @id and should have let go of its grant. */
 static void xennet_tx_complete(struct xennet_queue *queue, unsigned int id,
 			       s16 status)
 {
 	struct xennet_tx_slot *slot = &queue->tx_slots[id];
 
+	if (slot->mcast) {
+		xennet_tx_mcast_done(queue, status);
+		goto free_id;
+	}
 	if (!xenpv_gnttab_end(slot->ref)) {
 		/* Keep id, skb and page: the backend may still read them. */
 		netdev_err(queue->info->netdev,
@@ -356,6 +424,7 @@ static void xennet_tx_complete(struct xennet_queue *queue, unsigned int id,
 		dev_consume_skb_any(slot->skb);
 	if (slot->bounce)
 		__free_page(slot->bounce);
+free_id:
 	*slot = (struct xennet_tx_slot){ 0 };
 	queue->tx_inflight[id] = false;
 	queue->tx_free[queue->tx_nr_free++] = id;
@@ -435,6 +504,19 @@ irqreturn_t xennet_tx_interrupt(evtchn_port_t port, void *data)
 	return work ? IRQ_HANDLED : IRQ_NONE;
 }
 
+/* Ends a data slot's grant and frees what it held; false if still mapped. */
+static bool xennet_tx_release_data(struct xennet_tx_slot *slot)
+{
+	if (slot->bounce) {
+		xenpv_gnttab_end_and_free(slot->ref, slot->bounce);
+		return true;
+	}
+	if (!xenpv_gnttab_end(slot->ref))
+		return false;
+	dev_kfree_skb_any(slot->skb);
+	return true;
+}
+
 /*
  * After the event channel is gone: take back every id still in flight.
  * A grant the backend still maps keeps its skb or page for good, never
@@ -449,11 +531,7 @@ void xennet_tx_release_all(struct xennet_queue *queue)
 		if (!queue->tx_inflight[id])
 			continue;
 		slot = &queue->tx_slots[id];
-		if (slot->bounce) {
-			xenpv_gnttab_end_and_free(slot->ref, slot->bounce);
-		} else if (xenpv_gnttab_end(slot->ref)) {
-			dev_kfree_skb_any(slot->skb);
-		} else {
+		if (!slot->mcast && !xennet_tx_release_data(slot)) {
 			kept++;
 			continue;
 		}

@@ -34,6 +34,7 @@ struct xennet_tx_slot {
 	struct sk_buff *skb;	/* one reference per slot, or NULL */
 	struct page *bounce;	/* trusted=0: the page granted instead */
 	grant_ref_t ref;
+	bool mcast;		/* a multicast add or del: no data, no grant */
 };
 
 /* The page posted in an rx ring slot. */
@@ -92,12 +93,33 @@ struct xennet_queue {
 
 /* What the backend offers, read at each connect. */
 struct xennet_features {
+	bool mcast_ctrl;	/* feature-dynamic-multicast-control */
 	bool sg;
 	bool gso_tcpv4;
 	bool gso_tcpv6;
 	bool ipv6_csum;
 	bool split_evtchn;
 	unsigned int max_queues;
+};
+
+/*
+ * Netback's multicast filter (netif.h, "feature-multicast-control"): the
+ * backend keeps a list of addresses we send it and drops other multicast
+ * frames.  At most XENNET_MCAST_MAX addresses, netback's own limit;
+ * beyond that, or in promiscuous or all-multicast mode, or once the
+ * backend refused an address, we let every multicast frame through.
+ * All under rtnl_lock, in the work.
+ */
+#define XENNET_MCAST_MAX	64
+
+struct xennet_mcast {
+	struct work_struct work;
+	u8 sent[XENNET_MCAST_MAX][ETH_ALEN];	/* the backend's list */
+	unsigned int nr_sent;
+	u8 want[XENNET_MCAST_MAX][ETH_ALEN];	/* the device's list */
+	unsigned int nr_want;
+	bool filtering;		/* request-multicast-control is 1 */
+	bool refused;		/* an add failed: no filter until reconnect */
 };
 
 struct xennet_info {
@@ -114,6 +136,8 @@ struct xennet_info {
 	bool connected;			/* rings up, backend told */
 	atomic64_t tx_dropped_unconnected;
 
+	struct xennet_mcast mcast;
+
 	/* A backend that broke the protocol stops the device for good. */
 	bool broken;
 	struct work_struct broken_work;
@@ -129,6 +153,11 @@ struct net_device *xennet_alloc_netdev(struct xenpv_device *xdev,
 void xennet_queues_start(struct xennet_info *info);
 void xennet_queues_stop(struct xennet_info *info);
 
+/* mcast.c */
+void xennet_mcast_init(struct xennet_info *info);
+void xennet_mcast_connect(struct xennet_info *info);
+void xennet_mcast_work(struct work_struct *work);
+
 /* queue.c */
 int xennet_queues_create(struct xennet_info *info, unsigned int nr);
 int xennet_queues_publish(struct xennet_info *info);
@@ -140,6 +169,8 @@ netdev_tx_t xennet_start_xmit(struct sk_buff *skb, struct net_device *dev);
 irqreturn_t xennet_tx_interrupt(evtchn_port_t port, void *data);
 void xennet_tx_init(struct xennet_queue *queue);
 void xennet_tx_release_all(struct xennet_queue *queue);
+int xennet_tx_send_mcast(struct xennet_queue *queue, u8 type,
+			 const u8 *addr);
 
 /* rx.c */
 int xennet_poll(struct napi_struct *napi, int budget);

@@ -181,7 +181,7 @@ static void test_rx_extras(void)
 	data(&r, 0, 0, 0, 4096,
 	     XENNET_RXF_EXTRA_INFO | XENNET_RXF_MORE_DATA);
 	gso(&r, 1, XENNET_GSO_TYPE_TCPV4, 1448, XENNET_EXTRA_FLAG_MORE);
-	r.slot[2].extra = (struct xennet_extra){ .type = 3 /* hash */ };
+	r.slot[2].extra = (struct xennet_extra){ .type = 4 /* hash */ };
 	data(&r, 3, 0, 0, 100, 0);
 	r.n = 4;
 	TAP_CHECK(parse(&r, 0, &pkt) == XENNET_RX_OK && pkt.nr_slots == 4 &&
