@@ -41,6 +41,40 @@ done
 expect test -b /dev/xvda
 expect sh -c '[ "$(basename "$(readlink /sys/block/xvda/device/driver)")" = xenblk ]'
 expect sh -c '! ls /sys/block | grep -qE "^(sd|hd)"'
-show "Network links after unplug: ip -br link (xennet is not written yet)"
+show "Network: the vif is an Ethernet device on xennet; ping dom0"
+nic=
+for _ in $(seq 60); do
+	for d in /sys/class/net/*; do
+		[ "$(basename "$(readlink -f "$d/device/driver")")" = xennet ] &&
+			nic=$(basename "$d")
+	done
+	[ -n "$nic" ] && break
+	sleep 1
+done
 ip -br link
+if [ -n "$nic" ]; then
+	ethtool -i "$nic" | grep -E '^(driver|bus-info):'
+	ip addr add "${XP_IP:-10.0.0.99}/24" dev "$nic"
+	ip link set "$nic" up
+	for _ in $(seq 30); do
+		[ "$(cat "/sys/class/net/$nic/carrier" 2> /dev/null)" = 1 ] && break
+		sleep 1
+	done
+	ip -br addr show dev "$nic"
+	ping -c 3 -W 5 "${XENPV_PEER_IP:-10.0.0.1}" | tail -n 2
+fi
+expect test -n "$nic"
+expect ping -c 1 -W 5 "${XENPV_PEER_IP:-10.0.0.1}"
+show "Console: modprobe xencons; the console xl console reaches is hvc0"
+modprobe xencons
+# (xvc0 instead if xencons was loaded with primary=xvc0.)
+con=
+for _ in $(seq 10); do
+	for c in /dev/hvc0 /dev/xvc0; do [ -c "$c" ] && con=$c; done
+	[ -n "$con" ] && break
+	sleep 1
+done
+ls -l "${con:-/dev/hvc0}"
+[ -n "$con" ] && echo "xenpv demo: hello from the guest on $con" > "$con"
+expect test -n "$con"
 exit $fail
