@@ -103,7 +103,7 @@ env_crashed() {
 write_guest_config() {
 	local n=$1 mode=$2 suites=$3 name=$4 log=$5 extra=""
 	local mhz tsc="" console="" memory="memory = 1024"
-	[ "$mode" = nopv ] && extra="xen_nopv"
+	[ "$mode" != pv ] && extra="xen_nopv"
 	# The cons suite: kernel messages on the PV console too (ttyS0 stays
 	# /dev/console, being last).
 	[[ " $suites " == *" cons "* ]] && console="console=hvc0 "

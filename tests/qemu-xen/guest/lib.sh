@@ -22,6 +22,9 @@ tap_check() {
 	rm -f "$out"
 }
 
+# bench_result METRIC VALUE: a measurement, for tests/qemu-xen/bench.
+bench_result() { echo "XENPV-BENCH $XP_MODE $1 $2" > /dev/ttyS0; }
+
 tell_dom0() { xenstore-write "$XP_DATA/$1" "$2"; }
 # wait_dom0 KEY [TIMEOUT]: prints the value dom0 wrote under KEY.
 wait_dom0() {
