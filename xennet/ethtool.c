@@ -28,7 +28,7 @@ static const struct xennet_stat_desc xennet_tx_stat_descs[] = {
 static const struct xennet_stat_desc xennet_rx_stat_descs[] = {
 	XENNET_STAT(packets), XENNET_STAT(bytes), XENNET_STAT(gso),
 	XENNET_STAT(csum), XENNET_STAT(errors), XENNET_STAT(dropped),
-	XENNET_STAT(refill_fail),
+	XENNET_STAT(refill_fail), XENNET_STAT(hash),
 };
 
 #define XENNET_STATS_PER_QUEUE \

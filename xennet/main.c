@@ -105,6 +105,7 @@ static int xennet_read_features(struct xennet_info *info)
 	f->max_queues = xennet_backend_uint(info, "multi-queue-max-queues");
 	f->mcast_ctrl = xennet_backend_uint(info,
 					    "feature-dynamic-multicast-control");
+	f->ctrl_ring = xennet_backend_uint(info, "feature-ctrl-ring");
 	return 0;
 }
 
@@ -127,6 +128,7 @@ static bool xennet_connect_rings(struct xennet_info *info, unsigned int nr)
 		xennet_queues_destroy(info);
 		return false;
 	}
+	xennet_ctrl_create(info);
 	netif_set_real_num_tx_queues(dev, nr);
 	netif_set_real_num_rx_queues(dev, nr);
 	if (!info->feat.sg && dev->mtu > ETH_DATA_LEN) {
@@ -157,11 +159,12 @@ static void xennet_connect(struct xennet_info *info)
 	if (!ok)
 		return;
 	xenpv_switch_state(info->xdev, XenbusStateConnected);
-	netdev_info(dev, "%s: %u queue%s%s, sg %d, tso %d/%d, ipv6 csum %d, multicast filter %d%s\n",
+	netdev_info(dev, "%s: %u queue%s%s, sg %d, tso %d/%d, ipv6 csum %d, multicast filter %d, ctrl ring %d%s\n",
 		    info->xdev->nodename, nr, nr == 1 ? "" : "s",
 		    info->feat.split_evtchn ? " (split events)" : "",
 		    info->feat.sg, info->feat.gso_tcpv4, info->feat.gso_tcpv6,
 		    info->feat.ipv6_csum, info->feat.mcast_ctrl,
+		    !!info->ctrl.ring.sring,
 		    info->trusted ? "" : ", untrusted backend: bouncing");
 }
 
@@ -176,6 +179,7 @@ static void xennet_disconnect(struct xennet_info *info)
 		if (netif_running(dev))
 			xennet_queues_stop(info);
 	}
+	xennet_ctrl_destroy(info);
 	if (info->queues) {
 		xennet_queues_unpublish(info);
 		xennet_queues_destroy(info);
@@ -199,6 +203,7 @@ static void xennet_backend_changed(struct xenpv_device *xdev,
 		if (!info->connected || netif_carrier_ok(info->netdev))
 			break;
 		netif_carrier_on(info->netdev);
+		xennet_ctrl_start(info);
 		/* Gratuitous ARP and IPv6 NA: the switch may have moved. */
 		netdev_notify_peers(info->netdev);
 		break;
@@ -252,6 +257,7 @@ static int xennet_probe(struct xenpv_device *xdev,
 	info->trusted = xennet_read_trusted(xdev);
 	INIT_WORK(&info->broken_work, xennet_broken_work);
 	xennet_mcast_init(info);
+	xennet_ctrl_init(info);
 	dev_set_drvdata(&xdev->dev, info);
 
 	rc = register_netdev(dev);
@@ -297,6 +303,7 @@ static void xennet_remove(struct xenpv_device *xdev)
 	unregister_netdev(dev);
 	cancel_work_sync(&info->broken_work);
 	cancel_work_sync(&info->mcast.work);
+	cancel_work_sync(&info->ctrl.work);
 	xennet_disconnect(info);
 	dev_set_drvdata(&xdev->dev, NULL);
 	kfree(info->stats);

@@ -107,23 +107,51 @@ static bool xennet_rx_data(const struct xennet_rx_rsp *rsp, unsigned int i,
 	return true;
 }
 
+static void xennet_rx_gso(const struct xennet_extra *extra,
+			  struct xennet_rx_pkt *pkt,
+			  enum xennet_rx_verdict *verdict)
+{
+	if (!extra->gso.size || (extra->gso.type != XENNET_GSO_TYPE_TCPV4 &&
+				 extra->gso.type != XENNET_GSO_TYPE_TCPV6)) {
+		xennet_rx_note(verdict, XENNET_RX_BAD_EXTRA);
+		return;
+	}
+	pkt->gso_size = extra->gso.size;
+	pkt->gso_type = extra->gso.type;
+}
+
+/* A hash is a hint: one of a kind we did not ask for is left out. */
+static void xennet_rx_hash(const struct xennet_extra *extra,
+			   struct xennet_rx_pkt *pkt)
+{
+	const u8 *v = extra->hash.value;
+
+	if (extra->hash.alg != XENNET_HASH_ALG_TOEPLITZ ||
+	    extra->hash.type > XENNET_HASH_TYPE_IPV6_TCP)
+		return;
+	pkt->has_hash = true;
+	pkt->hash_l4 = extra->hash.type == XENNET_HASH_TYPE_IPV4_TCP ||
+		       extra->hash.type == XENNET_HASH_TYPE_IPV6_TCP;
+	pkt->hash = v[0] | v[1] << 8 | v[2] << 16 | (u32)v[3] << 24;
+}
+
 static void xennet_rx_extra(const struct xennet_extra *extra,
 			    struct xennet_rx_pkt *pkt,
 			    enum xennet_rx_verdict *verdict)
 {
-	if (extra->type == 0 || extra->type >= XENNET_EXTRA_TYPE_MAX) {
-		xennet_rx_note(verdict, XENNET_RX_BAD_EXTRA);
-		return;
+	switch (extra->type) {
+	case XENNET_EXTRA_TYPE_GSO:
+		xennet_rx_gso(extra, pkt, verdict);
+		break;
+	case XENNET_EXTRA_TYPE_HASH:
+		xennet_rx_hash(extra, pkt);
+		break;
+	default:
+		/* mcast and xdp are not sent on rx; 0 and beyond MAX are no type */
+		if (extra->type == 0 || extra->type >= XENNET_EXTRA_TYPE_MAX)
+			xennet_rx_note(verdict, XENNET_RX_BAD_EXTRA);
+		break;
 	}
-	if (extra->type != XENNET_EXTRA_TYPE_GSO)
-		return;		/* hash or xdp: nothing we asked for */
-	if (!extra->gso_size || (extra->gso_type != XENNET_GSO_TYPE_TCPV4 &&
-				 extra->gso_type != XENNET_GSO_TYPE_TCPV6)) {
-		xennet_rx_note(verdict, XENNET_RX_BAD_EXTRA);
-		return;
-	}
-	pkt->gso_size = extra->gso_size;
-	pkt->gso_type = extra->gso_type;
 }
 
 /**

@@ -22,6 +22,7 @@
 typedef __u8 u8;
 typedef __u16 u16;
 typedef __s16 s16;
+typedef __u32 u32;
 #endif
 
 /* netif.h's numbers that the checks below use. */
@@ -34,10 +35,17 @@ typedef __s16 s16;
 #define XENNET_RXF_EXTRA_INFO	BIT(3)
 
 #define XENNET_EXTRA_TYPE_GSO	1
+#define XENNET_EXTRA_TYPE_HASH	4
 #define XENNET_EXTRA_TYPE_MAX	6
 #define XENNET_EXTRA_FLAG_MORE	BIT(0)
 #define XENNET_GSO_TYPE_TCPV4	1
 #define XENNET_GSO_TYPE_TCPV6	2
+/* _XEN_NETIF_CTRL_HASH_TYPE_*: the bit numbers, as the extra carries them. */
+#define XENNET_HASH_TYPE_IPV4		0
+#define XENNET_HASH_TYPE_IPV4_TCP	1
+#define XENNET_HASH_TYPE_IPV6		2
+#define XENNET_HASH_TYPE_IPV6_TCP	3
+#define XENNET_HASH_ALG_TOEPLITZ	1
 
 #define XENNET_PAGE_SIZE	4096U
 #define XENNET_ETH_HLEN		14U
@@ -62,10 +70,19 @@ struct xennet_rx_rsp {
 struct xennet_extra {
 	u8 type;
 	u8 flags;
-	u16 gso_size;
-	u8 gso_type;
-	u8 gso_pad;
-	u16 gso_features;
+	union {
+		struct {
+			u16 size;
+			u8 type;
+			u8 pad;
+			u16 features;
+		} gso;
+		struct {
+			u8 type;	/* which headers: XENNET_HASH_TYPE_* */
+			u8 alg;
+			u8 value[4];	/* little-endian */
+		} hash;
+	};
 };
 
 /* One rx ring slot: a response, or the extra info after a first one. */
@@ -121,6 +138,9 @@ struct xennet_rx_pkt {
 	u16 flags;			/* of the first slot */
 	u16 gso_size;			/* 0: not GSO */
 	u8 gso_type;
+	bool has_hash;			/* the backend's Toeplitz hash */
+	bool hash_l4;			/* over addresses and TCP ports */
+	u32 hash;
 	struct {
 		unsigned int slot;	/* index in the run */
 		u16 offset;

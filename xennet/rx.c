@@ -23,8 +23,14 @@ static_assert(sizeof(struct xennet_extra) ==
 	      sizeof(struct xen_netif_extra_info));
 static_assert(offsetof(struct xennet_rx_rsp, status) ==
 	      offsetof(struct xen_netif_rx_response, status));
-static_assert(offsetof(struct xennet_extra, gso_type) ==
+static_assert(offsetof(struct xennet_extra, gso.type) ==
 	      offsetof(struct xen_netif_extra_info, u.gso.type));
+static_assert(offsetof(struct xennet_extra, hash.value) ==
+	      offsetof(struct xen_netif_extra_info, u.hash.value));
+static_assert(XEN_NETIF_EXTRA_TYPE_HASH == XENNET_EXTRA_TYPE_HASH);
+static_assert(_XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP == XENNET_HASH_TYPE_IPV6_TCP);
+static_assert(XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ ==
+	      XENNET_HASH_ALG_TOEPLITZ);
 static_assert(XEN_NETRXF_more_data == XENNET_RXF_MORE_DATA);
 static_assert(XEN_NETRXF_extra_info == XENNET_RXF_EXTRA_INFO);
 static_assert(XENNET_EXTRA_TYPE_GSO == XEN_NETIF_EXTRA_TYPE_GSO);
@@ -150,6 +156,11 @@ static int xennet_rx_offloads(struct xennet_queue *queue,
 			skb->ip_summed = CHECKSUM_PARTIAL;
 			recalculate = true;
 		}
+	}
+	if (pkt->has_hash) {
+		skb_set_hash(skb, pkt->hash, pkt->hash_l4 ? PKT_HASH_TYPE_L4 :
+							    PKT_HASH_TYPE_L3);
+		xennet_stat_add(&queue->stats->rx, &queue->stats->rx.hash, 1);
 	}
 	if (skb->ip_summed != CHECKSUM_PARTIAL)
 		return 0;

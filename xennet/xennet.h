@@ -10,6 +10,7 @@
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/wait.h>
 #include <xen/interface/io/netif.h>
 #include <xenpv/compat.h>
 #include <xenpv/net_compat.h>
@@ -54,6 +55,7 @@ struct xennet_stats {
 	u64_stats_t linearized;	/* tx: too many slots, copied into one */
 	u64_stats_t bounced;	/* tx: copied into pages of their own */
 	u64_stats_t refill_fail; /* rx: no page or grant for a buffer */
+	u64_stats_t hash;	/* rx: with the backend's hash (control ring) */
 	struct u64_stats_sync syncp;
 };
 
@@ -94,6 +96,7 @@ struct xennet_queue {
 /* What the backend offers, read at each connect. */
 struct xennet_features {
 	bool mcast_ctrl;	/* feature-dynamic-multicast-control */
+	bool ctrl_ring;		/* feature-ctrl-ring */
 	bool sg;
 	bool gso_tcpv4;
 	bool gso_tcpv6;
@@ -122,6 +125,32 @@ struct xennet_mcast {
 	bool refused;		/* an add failed: no filter until reconnect */
 };
 
+/*
+ * The control ring, for receive hashing (ctrl.c).  One request at a time,
+ * under rtnl_lock; the interrupt hands over its answer under @lock.
+ */
+#define XENNET_HASH_KEY_SIZE	40	/* netback's largest Toeplitz key */
+#define XENNET_HASH_TABLE_SIZE	128	/* netback's largest mapping */
+
+struct xennet_ctrl {
+	struct xen_netif_ctrl_front_ring ring;	/* sring NULL: no ring */
+	grant_ref_t ring_ref;
+	evtchn_port_t evtchn;
+	char name[IFNAMSIZ + 8];
+	struct work_struct work;
+	spinlock_t lock;		/* id..rsp, against the interrupt */
+	wait_queue_head_t wq;
+	u16 id;				/* of the request in flight */
+	u16 type;
+	bool waiting;			/* for its answer */
+	bool dead;			/* answered wrongly or not at all */
+	struct xen_netif_ctrl_response rsp;
+	bool hashing;			/* the backend took key and table */
+	u8 key[XENNET_HASH_KEY_SIZE];
+	u32 table[XENNET_HASH_TABLE_SIZE];
+	u32 table_size;
+};
+
 struct xennet_info {
 	struct net_device *netdev;
 	struct xenpv_device *xdev;
@@ -137,6 +166,7 @@ struct xennet_info {
 	atomic64_t tx_dropped_unconnected;
 
 	struct xennet_mcast mcast;
+	struct xennet_ctrl ctrl;
 
 	/* A backend that broke the protocol stops the device for good. */
 	bool broken;
@@ -152,6 +182,12 @@ struct net_device *xennet_alloc_netdev(struct xenpv_device *xdev,
 				       unsigned int max_queues);
 void xennet_queues_start(struct xennet_info *info);
 void xennet_queues_stop(struct xennet_info *info);
+
+/* ctrl.c */
+void xennet_ctrl_init(struct xennet_info *info);
+void xennet_ctrl_create(struct xennet_info *info);
+void xennet_ctrl_start(struct xennet_info *info);
+void xennet_ctrl_destroy(struct xennet_info *info);
 
 /* mcast.c */
 void xennet_mcast_init(struct xennet_info *info);

@@ -68,7 +68,7 @@ static void gso(struct run *r, unsigned int i, u8 type, u16 size, u8 flags)
 {
 	r->slot[i].extra = (struct xennet_extra){
 		.type = XENNET_EXTRA_TYPE_GSO, .flags = flags,
-		.gso_size = size, .gso_type = type,
+		.gso = { .size = size, .type = type },
 	};
 }
 
@@ -193,6 +193,34 @@ static void test_rx_extras(void)
 	free(r.slot);
 }
 
+static void test_rx_hash(void)
+{
+	struct xennet_rx_pkt pkt;
+	struct run r = run_new(2);
+
+	data(&r, 0, 0, 0, 1514, XENNET_RXF_EXTRA_INFO);
+	r.slot[1].extra = (struct xennet_extra){
+		.type = XENNET_EXTRA_TYPE_HASH,
+		.hash = { .type = XENNET_HASH_TYPE_IPV4_TCP,
+			  .alg = XENNET_HASH_ALG_TOEPLITZ,
+			  .value = { 0x78, 0x56, 0x34, 0x12 } },
+	};
+	TAP_CHECK(parse(&r, 0, &pkt) == XENNET_RX_OK && pkt.nr_slots == 2 &&
+		  pkt.has_hash && pkt.hash_l4 && pkt.hash == 0x12345678,
+		  "rx: a Toeplitz TCP hash is taken, little-endian");
+	r.slot[1].extra.hash.type = XENNET_HASH_TYPE_IPV6;
+	TAP_CHECK(parse(&r, 0, &pkt) == XENNET_RX_OK && pkt.has_hash &&
+		  !pkt.hash_l4, "rx: an IPv6 address hash is an L3 hash");
+	r.slot[1].extra.hash.alg = 7;
+	TAP_CHECK(parse(&r, 0, &pkt) == XENNET_RX_OK && !pkt.has_hash,
+		  "rx: a hash by an unknown algorithm is left out, the packet kept");
+	r.slot[1].extra.hash.alg = XENNET_HASH_ALG_TOEPLITZ;
+	r.slot[1].extra.hash.type = 9;
+	TAP_CHECK(parse(&r, 0, &pkt) == XENNET_RX_OK && !pkt.has_hash,
+		  "rx: a hash of an unknown type is left out, the packet kept");
+	free(r.slot);
+}
+
 /* Slots that always announce another must not be followed forever. */
 static void test_rx_endless(void)
 {
@@ -278,6 +306,7 @@ int main(void)
 	test_rx_simple();
 	test_rx_multi();
 	test_rx_extras();
+	test_rx_hash();
 	test_rx_endless();
 	test_rx_random();
 	test_slots_for();
