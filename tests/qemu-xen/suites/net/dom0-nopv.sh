@@ -27,6 +27,11 @@ wait_guest tx-sha 900
 read -r _ sha len < <(grep '^got ' "$tmp-sink")
 tap_check "net: 256 MiB the guest sent over TCP arrive intact in dom0 (${len:-0} bytes)" \
 	test "$sha $len" = "$(guest_key "$DOMID" tx-sha)"
+# Receive hashing: the guest gave netback its algorithm, key and table.
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+hash_info=/sys/kernel/debug/xen-netback/vif$DOMID.0/ctrl
+tap_check "net: netback hashes with the guest's Toeplitz key and table ($hash_info)" \
+	grep -q TOEPLITZ "$hash_info"
 wait "$source"
 read -r _ sha len < <(grep '^sent ' "$tmp-source")
 tell_guest "$DOMID" rx-sha "${sha:-none} ${len:-0}"

@@ -2,7 +2,8 @@
 # The net suite, guest part (xen_nopv guest, xennet): the vif as an
 # Ethernet device with the toolstack's MAC; IPv4 and IPv6 to dom0, large
 # and fragmented packets; 256 MiB each way over TCP checked by SHA-256;
-# UDP with its losses counted; the backend's multicast filter;
+# UDP with its losses counted; the backend's multicast filter; receive
+# hashing set up over the control ring;
 # offloads on and used (the driver's own counters); traffic on every
 # queue; MTU 9000; a clean unload; trusted=0 bouncing; and a hot detach
 # and re-attach of the vif with traffic running.  dom0's part
@@ -82,6 +83,10 @@ tap_check "net: GSO packets were sent through the ring ($(count "$if" tx_gso) of
 	test "$(count "$if" tx_gso)" -gt 0
 tap_check "net: GSO packets were received through the ring ($(count "$if" rx_gso) of $(count "$if" rx_packets))" \
 	test "$(count "$if" rx_gso)" -gt 0
+tap_check "net: the control ring is published (ctrl-ring-ref)" \
+	xenstore-read device/vif/0/ctrl-ring-ref
+tap_check "net: received packets carried the backend's Toeplitz hash ($(count "$if" rx_hash) of $(count "$if" rx_packets))" \
+	test "$(count "$if" rx_hash)" -gt 0
 tap_check "net: packets were sent with the checksum left to dom0 ($(count "$if" tx_csum))" \
 	test "$(count "$if" tx_csum)" -gt 0
 tap_check "net: no errors or drops counted ($(count "$if" tx_errors) $(count "$if" rx_errors) $(count "$if" tx_dropped) $(count "$if" rx_dropped))" \
