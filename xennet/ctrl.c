@@ -44,33 +44,44 @@ static const char *xennet_ctrl_type_str(u16 type)
 	return "?";
 }
 
-/* The answer to the one request in flight: copied once, then checked. */
+/* Answers on the ring, each copied once, then checked.  ctrl->lock held. */
+static void xennet_ctrl_take_responses(struct xennet_ctrl *ctrl)
+{
+	struct xen_netif_ctrl_response rsp;
+	RING_IDX rp;
+	int more;
+
+	do {
+		rp = READ_ONCE(ctrl->ring.sring->rsp_prod);
+		virt_rmb();	/* the responses, after the index */
+		if (rp - ctrl->ring.rsp_cons >
+		    ctrl->ring.req_prod_pvt - ctrl->ring.rsp_cons) {
+			ctrl->dead = true;	/* answers to nothing asked */
+			return;
+		}
+		for (; ctrl->ring.rsp_cons != rp; ctrl->ring.rsp_cons++) {
+			RING_COPY_RESPONSE(&ctrl->ring, ctrl->ring.rsp_cons,
+					   &rsp);
+			if (!ctrl->waiting || rsp.id != ctrl->id ||
+			    rsp.type != ctrl->type) {
+				ctrl->dead = true;
+				continue;
+			}
+			ctrl->rsp = rsp;
+			ctrl->waiting = false;
+		}
+		/* Asks for an event at the next answer, then looks again. */
+		RING_FINAL_CHECK_FOR_RESPONSES(&ctrl->ring, more);
+	} while (more);
+}
+
 static irqreturn_t xennet_ctrl_interrupt(evtchn_port_t port, void *data)
 {
 	struct xennet_ctrl *ctrl = data;
-	struct xen_netif_ctrl_response rsp;
 	unsigned long flags;
-	RING_IDX rp;
 
 	spin_lock_irqsave(&ctrl->lock, flags);
-	rp = READ_ONCE(ctrl->ring.sring->rsp_prod);
-	virt_rmb();	/* the response, after the index */
-	if (rp - ctrl->ring.rsp_cons > ctrl->ring.req_prod_pvt -
-				       ctrl->ring.rsp_cons) {
-		ctrl->dead = true;	/* answers to requests never made */
-		goto wake;
-	}
-	for (; ctrl->ring.rsp_cons != rp; ctrl->ring.rsp_cons++) {
-		RING_COPY_RESPONSE(&ctrl->ring, ctrl->ring.rsp_cons, &rsp);
-		if (!ctrl->waiting || rsp.id != ctrl->id ||
-		    rsp.type != ctrl->type) {
-			ctrl->dead = true;
-			continue;
-		}
-		ctrl->rsp = rsp;
-		ctrl->waiting = false;
-	}
-wake:
+	xennet_ctrl_take_responses(ctrl);
 	spin_unlock_irqrestore(&ctrl->lock, flags);
 	wake_up(&ctrl->wq);
 	return IRQ_HANDLED;

@@ -85,6 +85,9 @@ tap_check "net: GSO packets were received through the ring ($(count "$if" rx_gso
 	test "$(count "$if" rx_gso)" -gt 0
 tap_check "net: the control ring is published (ctrl-ring-ref)" \
 	xenstore-read device/vif/0/ctrl-ring-ref
+hash_set_up() { dmesg | grep -E 'xennet.*control ring' | tail -n 3 | grep -q 'Toeplitz receive hashing'; }
+tap_check "net: xennet set up Toeplitz hashing over the control ring (its log)" \
+	hash_set_up
 tap_check "net: received packets carried the backend's Toeplitz hash ($(count "$if" rx_hash) of $(count "$if" rx_packets))" \
 	test "$(count "$if" rx_hash)" -gt 0
 tap_check "net: packets were sent with the checksum left to dom0 ($(count "$if" tx_csum))" \
@@ -98,15 +101,16 @@ offered=$(xenstore-read "$(xenstore-read device/vif/0/backend)/multi-queue-max-q
 want=$(( offered < $(nproc) ? offered : $(nproc) ))
 tap_check "net: $queues queues negotiated (backend offers $offered, $(nproc) vCPUs)" \
 	test "$queues" = "$want"
-for i in $(seq 16); do
-	python3 "$here/tcpcheck.py" send "$peer" 5003 1 > "/tmp/net-flow-$i.out" 2>&1 &
+before=()
+for q in $(seq 0 $((queues - 1))); do
+	before[q]=$(queue_stat "$if" "$q" tx_packets)
 done
-wait
+python3 "$here/tcpcheck.py" send "$peer" 5003 1 16 > /tmp/net-flows.out 2>&1
 busy=0
 for q in $(seq 0 $((queues - 1))); do
-	[ "$(queue_stat "$if" "$q" tx_packets)" -gt 0 ] && busy=$((busy + 1))
+	[ "$(queue_stat "$if" "$q" tx_packets)" -gt "${before[q]}" ] && busy=$((busy + 1))
 done
-tap_check "net: 16 flows used all $queues queues ($busy of them sent packets)" \
+tap_check "net: 16 flows used all $queues queues ($busy of them sent packets meanwhile)" \
 	test "$busy" = "$queues"
 
 # Multicast control: the backend drops frames for groups not joined, until
