@@ -11,8 +11,6 @@ KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 INSTALL_MOD_DIR ?= updates/xenpv
 
-MODULES := xenbus/xenpv.ko
-
 .PHONY: all modules install clean check unit qemu-test demo style sparse
 
 all: modules
