@@ -10,15 +10,17 @@
  *                       (tx and rx ring, event channels, rx buffers
  *                       posted), publish them, go Connected
  *   backend Connected   carrier on, tell the peers where we are (after
- *                       a migration the switch must learn it again)
+ *                       a migration the switch must learn it again),
+ *                       set up receive hashing over the control ring
  *   backend Closing     carrier off, take the rings down once the backend
  *                       has let go of them, go Closed; a backend back in
  *                       InitWait connects again
  *   remove              ask the backend to let go, unregister ethN
  *
  * netdev.c is what the stack sees, queue.c the rings, tx.c and rx.c the
- * two directions, ethtool.c the counters, proto.c the protocol checks
- * that need no kernel.
+ * two directions, mcast.c the backend's multicast filter, ctrl.c the
+ * control ring and receive hashing, ethtool.c the counters, proto.c the
+ * protocol checks that need no kernel.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
