@@ -5,6 +5,8 @@
  * frames with memory again and frees the pages to the allocator.  A worker
  * heads for the target a batch at a time, and backs off when Xen or the
  * guest has nothing to give.  Ballooned pages leave the guest's MemTotal.
+ * Pages hot-added past the RAM the guest booted with wait, unbacked, in
+ * the balloon too (hotplug.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -88,20 +90,40 @@ static long xenballoon_inflate(unsigned long nr)
 	return done ?: -EAGAIN;
 }
 
+/*
+ * Up to @nr pages for one batch: RAM the balloon took first, then
+ * hot-added pages never backed.  Returns how many, of which *@ram from
+ * the first list (they come first in the batch).
+ */
+static unsigned int xenballoon_pick(unsigned long nr, unsigned int *ram)
+{
+	struct list_head *lists[] = { &xenballoon.ballooned,
+				      &xenballoon.unbacked };
+	struct page *page;
+	unsigned int l, got = 0;
+
+	for (l = 0; l < ARRAY_SIZE(lists); l++) {
+		list_for_each_entry(page, lists[l], lru) {
+			if (got == nr)
+				break;
+			xenballoon_pages[got] = page;
+			xenballoon_gfns[got++] = page_to_pfn(page);
+		}
+		if (!l)
+			*ram = got;
+	}
+	return got;
+}
+
 /* Up to @nr pages from Xen back to the guest: how many came, or an errno. */
 static long xenballoon_deflate(unsigned long nr)
 {
 	struct page *page;
-	unsigned int i, got = 0;
+	unsigned int i, got, ram;
 	long done;
 
 	nr = min_t(unsigned long, nr, XENBALLOON_BATCH);
-	list_for_each_entry(page, &xenballoon.ballooned, lru) {
-		if (got == nr)
-			break;
-		xenballoon_pages[got] = page;
-		xenballoon_gfns[got++] = page_to_pfn(page);
-	}
+	got = xenballoon_pick(nr, &ram);
 	if (!got)
 		return -ENOENT;
 
@@ -115,8 +137,14 @@ static long xenballoon_deflate(unsigned long nr)
 	for (i = 0; i < done; i++) {
 		page = xenballoon_pages[i];
 		list_del(&page->lru);
-		adjust_managed_page_count(page, 1);
-		__free_page(page);
+		if (i < ram) {
+			adjust_managed_page_count(page, 1);
+			__free_page(page);
+		} else {
+			/* A hot-added page's first time in the allocator. */
+			generic_online_page(page, 0);
+			xenballoon.nr_unbacked--;
+		}
 	}
 	xenballoon.nr_ballooned -= done;
 	xenballoon.current_pages += done;
@@ -137,16 +165,38 @@ static void xenballoon_report_stall(struct xenballoon *b)
 			    "Xen has no memory to give back");
 }
 
+/*
+ * Growing past all the guest has takes hot-added memory: how many pages
+ * to ask for now, or 0 (none needed, or some already on the way).
+ */
+static unsigned long xenballoon_hot_needed(struct xenballoon *b)
+{
+	unsigned long have = b->current_pages + b->nr_ballooned +
+			     b->hot_pending;
+
+	if (b->stopping || b->nr_ballooned || b->hot_pending ||
+	    b->target_pages <= have || !xenballoon_hotplug_enabled())
+		return 0;
+	return b->target_pages - have;
+}
+
 static void xenballoon_work_fn(struct work_struct *work)
 {
 	struct xenballoon *b = &xenballoon;
-	unsigned long delay = 0;
+	unsigned long delay = 0, hot;
 	long moved = 0;
 
 	mutex_lock(&b->lock);
+	hot = xenballoon_hot_needed(b);
+	if (hot) {
+		/* Onlining the new blocks brings the worker back. */
+		mutex_unlock(&b->lock);
+		xenballoon_hotplug_add(hot);
+		return;
+	}
 	if (b->current_pages > b->target_pages && !b->stopping)
 		moved = xenballoon_inflate(b->current_pages - b->target_pages);
-	else if (b->current_pages < b->target_pages)
+	else if (b->current_pages < b->target_pages && b->nr_ballooned)
 		moved = xenballoon_deflate(b->target_pages - b->current_pages);
 
 	if (moved < 0) {
@@ -164,6 +214,7 @@ static void xenballoon_work_fn(struct work_struct *work)
 	if (b->current_pages != b->target_pages && moved)
 		queue_delayed_work(system_freezable_wq, &b->work, delay);
 	mutex_unlock(&b->lock);
+	xenballoon_hotplug_unpin();
 }
 
 /* The balloon's starting point: all of the guest's RAM, none ballooned. */
@@ -171,6 +222,7 @@ void xenballoon_init_state(void)
 {
 	mutex_init(&xenballoon.lock);
 	INIT_LIST_HEAD(&xenballoon.ballooned);
+	INIT_LIST_HEAD(&xenballoon.unbacked);
 	INIT_DELAYED_WORK(&xenballoon.work, xenballoon_work_fn);
 	xenballoon.current_pages = get_num_physpages();
 	xenballoon.target_pages = xenballoon.current_pages;
@@ -183,9 +235,9 @@ void xenballoon_init_state(void)
  * @pages: the new target, in pages of guest RAM
  * @who: who asked (for the log): "xenstore memory/target", "sysfs"
  *
- * A target below the floor stops at the floor, one above the RAM the guest
- * booted with stops there (growing further needs memory hotplug, which
- * xenballoon does not do); both say so in the log.
+ * A target below the floor stops at the floor; one above all the guest
+ * has grows it by memory hotplug (hotplug.c), or, where that cannot be,
+ * stops at what it has.  Both say so in the log.
  */
 void xenballoon_set_target(unsigned long pages, const char *who)
 {
@@ -193,14 +245,17 @@ void xenballoon_set_target(unsigned long pages, const char *who)
 	unsigned long most;
 
 	mutex_lock(&b->lock);
-	most = b->current_pages + b->nr_ballooned;
+	most = b->current_pages + b->nr_ballooned + b->hot_pending;
 	if (pages < b->floor_pages) {
 		pr_warn("%s asks for %lu MiB, below the floor of %lu MiB (floor_mb); going no lower than the floor\n",
 			who, PAGES_TO_MIB(pages), PAGES_TO_MIB(b->floor_pages));
 		pages = b->floor_pages;
 	}
-	if (pages > most) {
-		pr_warn("%s asks for %lu MiB, more than the %lu MiB this guest booted with; growing beyond that needs memory hotplug, which xenballoon does not do\n",
+	if (pages > most && xenballoon_hotplug_enabled()) {
+		pr_info("%s asks for %lu MiB, %lu MiB more than this guest has; adding memory\n",
+			who, PAGES_TO_MIB(pages), PAGES_TO_MIB(pages - most));
+	} else if (pages > most) {
+		pr_warn("%s asks for %lu MiB, more than the %lu MiB this guest has; growing needs memory hotplug, which is not available (see the log above)\n",
 			who, PAGES_TO_MIB(pages), PAGES_TO_MIB(most));
 		pages = most;
 	}
@@ -242,7 +297,7 @@ bool xenballoon_deflate_all(void)
 	}
 	empty = !b->nr_ballooned;
 	if (!empty)
-		pr_err("Xen would not give back %lu MiB; those pages stay out of use\n",
+		pr_err("Xen would not give back %lu MiB (is the domain's maxmem below the guest's RAM? xl mem-max); those pages stay out of use\n",
 		       PAGES_TO_MIB(b->nr_ballooned));
 	mutex_unlock(&b->lock);
 	return empty;

@@ -111,10 +111,12 @@ static int __init xenballoon_init(void)
 	rc = xenballoon_sysfs_init();
 	if (rc)
 		return rc;
+	xenballoon_hotplug_init();
 	/* The watch fires once now: the first target, at load. */
 	rc = xenpv_xs_watch_register(&xenballoon_target_watch);
 	if (rc) {
 		pr_err("watching memory/target failed: %d\n", rc);
+		xenballoon_hotplug_exit();
 		xenballoon_sysfs_exit();
 		return rc;
 	}
@@ -128,6 +130,7 @@ static void __exit xenballoon_exit(void)
 {
 	xenpv_xs_watch_unregister(&xenballoon_target_watch);
 	xenballoon_deflate_all();
+	xenballoon_hotplug_exit();
 	xenballoon_sysfs_exit();
 }
 
