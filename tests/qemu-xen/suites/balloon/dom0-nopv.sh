@@ -34,5 +34,22 @@ if wait_guest at-floor 400; then
 	tap_check "balloon: below the floor, the domain stays above the floor of ${floor} MiB ($now)" \
 		test "$now" -ge $((floor - 8))
 fi
+# xl mem-set also lowers the domain's maxmem to the target; raise it
+# again, so Xen lets the unload that follows back all the guest's RAM.
 xl mem-set "$DOMID" 512m
+xl mem-max "$DOMID" 1024m
 tell_guest "$DOMID" set-back 1
+
+# Past the RAM the guest booted with: maxmem and the target to 1536 MiB.
+if wait_guest ready-grow 600; then
+	free_before=$(free_mib)
+	xl mem-max "$DOMID" 1536m && xl mem-set "$DOMID" 1536m
+	tell_guest "$DOMID" set-grow 1
+	if wait_guest at-grow 400; then
+		sleep 2
+		now=$(dom_mib)
+		tap_check "balloon: xl list shows the domain grown to 1536 MiB ($now)" near "$now" 1536 16
+		tap_check "balloon: Xen's free memory fell by as much ($((free_before - $(free_mib))) MiB)" \
+			near $((free_before - $(free_mib))) $((now - 512)) 32
+	fi
+fi
