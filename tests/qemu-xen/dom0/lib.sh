@@ -121,7 +121,7 @@ maxmem = 1024"
 name = "$name"
 type = "hvm"
 $memory
-vcpus = 2
+vcpus = $(cat /job/guest-vcpus 2>/dev/null || echo 2)
 kernel = "/job/guest/vmlinuz"
 ramdisk = "/job/guest/initrd.gz"
 cmdline = "${console}console=ttyS0,115200 quiet panic=-1 $tsc $extra xptest.mode=$mode xptest.suites=${suites// /,} xptest.ip=10.0.0.$((10 + n))"
