@@ -122,14 +122,22 @@ void xenballoon_hotplug_add(unsigned long pages)
 		return;
 	}
 	mutex_lock(&xenballoon.lock);
+	/*
+	 * The reference first: once rmmod has begun, try_module_get() fails
+	 * and nothing is added that the module's exit would leave behind.
+	 */
+	if (!xenballoon_pinned) {
+		if (xenballoon.stopping || !try_module_get(THIS_MODULE)) {
+			mutex_unlock(&xenballoon.lock);
+			return;
+		}
+		xenballoon_pinned = true;
+	}
 	/* Before the kernel may online it (auto_online_blocks). */
 	xenballoon_hot[xenballoon_nr_hot] =
 		(struct range){ .start = start, .end = start + size - 1 };
 	WRITE_ONCE(xenballoon_nr_hot, xenballoon_nr_hot + 1);
 	xenballoon.hot_pending += size >> PAGE_SHIFT;
-	if (!xenballoon_pinned)
-		__module_get(THIS_MODULE);
-	xenballoon_pinned = true;
 	mutex_unlock(&xenballoon.lock);
 
 	nid = memory_add_physaddr_to_nid(start);
