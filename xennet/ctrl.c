@@ -183,6 +183,39 @@ static int xennet_ctrl_call_page(struct xennet_info *info, u16 type,
 	return rc;
 }
 
+/* Whether the table set with ethtool still fits the connection. */
+static bool xennet_table_fits(struct xennet_info *info, u32 size)
+{
+	const struct xennet_ctrl *ctrl = &info->ctrl;
+	u32 i;
+
+	if (size != ctrl->table_size)
+		return false;
+	for (i = 0; i < size; i++)
+		if (ctrl->table[i] >= info->nr_queues)
+			return false;
+	return true;
+}
+
+static int xennet_hash_send_table(struct xennet_info *info)
+{
+	struct xennet_ctrl *ctrl = &info->ctrl;
+
+	return xennet_ctrl_call_page(info, XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING,
+				     ctrl->table,
+				     ctrl->table_size * sizeof(u32),
+				     ctrl->table_size, 0);
+}
+
+static int xennet_hash_send_key(struct xennet_info *info)
+{
+	struct xennet_ctrl *ctrl = &info->ctrl;
+
+	return xennet_ctrl_call_page(info, XEN_NETIF_CTRL_TYPE_SET_HASH_KEY,
+				     ctrl->key, sizeof(ctrl->key),
+				     sizeof(ctrl->key), 0);
+}
+
 static int xennet_hash_set_table(struct xennet_info *info)
 {
 	struct xennet_ctrl *ctrl = &info->ctrl;
@@ -193,19 +226,19 @@ static int xennet_hash_set_table(struct xennet_info *info)
 			      0, 0, 0, &max);
 	if (rc)
 		return rc;
-	ctrl->table_size = min_t(u32, max, XENNET_HASH_TABLE_SIZE);
+	max = min_t(u32, max, XENNET_HASH_TABLE_SIZE);
+	if (!xennet_table_fits(info, max))
+		ctrl->user_table = false;
+	ctrl->table_size = max;
 	if (!ctrl->table_size)
 		return 0;	/* the backend maps by hash % queues */
-	for (i = 0; i < ctrl->table_size; i++)
+	for (i = 0; i < ctrl->table_size && !ctrl->user_table; i++)
 		ctrl->table[i] = ethtool_rxfh_indir_default(i, info->nr_queues);
 	rc = xennet_ctrl_call(info, XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE,
 			      ctrl->table_size, 0, 0, NULL);
 	if (rc)
 		return rc;
-	return xennet_ctrl_call_page(info, XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING,
-				     ctrl->table,
-				     ctrl->table_size * sizeof(u32),
-				     ctrl->table_size, 0);
+	return xennet_hash_send_table(info);
 }
 
 /* Toeplitz over addresses and TCP ports, our key, our table. */
@@ -226,10 +259,9 @@ static int xennet_hash_setup(struct xennet_info *info)
 			      XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP, 0, 0, NULL);
 	if (rc)
 		return rc;
-	netdev_rss_key_fill(ctrl->key, sizeof(ctrl->key));
-	rc = xennet_ctrl_call_page(info, XEN_NETIF_CTRL_TYPE_SET_HASH_KEY,
-				   ctrl->key, sizeof(ctrl->key),
-				   sizeof(ctrl->key), 0);
+	if (!ctrl->user_key)
+		netdev_rss_key_fill(ctrl->key, sizeof(ctrl->key));
+	rc = xennet_hash_send_key(info);
 	if (rc)
 		return rc;
 	return xennet_hash_set_table(info);
@@ -357,4 +389,39 @@ void xennet_ctrl_destroy(struct xennet_info *info)
 				  virt_to_page(ctrl->ring.sring));
 	ctrl->ring.sring = NULL;
 	ctrl->hashing = false;
+}
+
+/**
+ * xennet_ctrl_set_key() - a new Toeplitz key, from ethtool -X
+ * @info: the device, hashing, rtnl held
+ * @key: XENNET_HASH_KEY_SIZE bytes
+ *
+ * Kept for later reconnects.  Return: 0, or what the backend said.
+ */
+int xennet_ctrl_set_key(struct xennet_info *info, const u8 *key)
+{
+	memcpy(info->ctrl.key, key, sizeof(info->ctrl.key));
+	info->ctrl.user_key = true;
+	return xennet_hash_send_key(info);
+}
+
+/**
+ * xennet_ctrl_set_table() - a new hash-to-queue table, from ethtool -X
+ * @info: the device, hashing, rtnl held
+ * @table: table_size queue numbers, each below nr_queues
+ *
+ * Kept for later reconnects with as many queues.  Return: 0, -EINVAL for
+ * a queue that does not exist, or what the backend said.
+ */
+int xennet_ctrl_set_table(struct xennet_info *info, const u32 *table)
+{
+	struct xennet_ctrl *ctrl = &info->ctrl;
+	u32 i;
+
+	for (i = 0; i < ctrl->table_size; i++)
+		if (table[i] >= info->nr_queues)
+			return -EINVAL;
+	memcpy(ctrl->table, table, ctrl->table_size * sizeof(u32));
+	ctrl->user_table = true;
+	return xennet_hash_send_table(info);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What ethtool and ip show of a vif: driver info, ring sizes, queues, and
+ * What ethtool and ip show of a vif: driver info, ring sizes, queues,
  * per-queue counters (ethtool -S) that prove which offloads really crossed
- * the ring.
+ * the ring, and the receive hashing key and table (ethtool -x, -X).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -133,6 +133,71 @@ static void xennet_get_ethtool_stats(struct net_device *dev,
 	}
 }
 
+/*
+ * Receive hashing (ctrl.c), shown with ethtool -x and changed with -X:
+ * the Toeplitz key and the table from hash to queue that the backend
+ * uses.  Without the control ring there is nothing to show.
+ */
+static u32 xennet_rx_ring_count(struct net_device *dev)
+{
+	struct xennet_info *info = netdev_priv(dev);
+
+	return info->nr_queues;
+}
+
+XENPV_DEFINE_RX_RING_COUNT(xennet_rx_ring_count)
+
+static u32 xennet_get_rxfh_key_size(struct net_device *dev)
+{
+	struct xennet_info *info = netdev_priv(dev);
+
+	return info->ctrl.hashing ? XENNET_HASH_KEY_SIZE : 0;
+}
+
+static u32 xennet_get_rxfh_indir_size(struct net_device *dev)
+{
+	struct xennet_info *info = netdev_priv(dev);
+
+	return info->ctrl.hashing ? info->ctrl.table_size : 0;
+}
+
+static int xennet_get_rxfh(struct net_device *dev, u32 *indir, u8 *key,
+			   u8 *hfunc)
+{
+	struct xennet_info *info = netdev_priv(dev);
+	const struct xennet_ctrl *ctrl = &info->ctrl;
+
+	if (!ctrl->hashing)
+		return -EOPNOTSUPP;
+	if (hfunc)
+		*hfunc = ETH_RSS_HASH_TOP;
+	if (key)
+		memcpy(key, ctrl->key, sizeof(ctrl->key));
+	if (indir)
+		memcpy(indir, ctrl->table, ctrl->table_size * sizeof(u32));
+	return 0;
+}
+
+static int xennet_set_rxfh(struct net_device *dev, const u32 *indir,
+			   const u8 *key, u8 hfunc)
+{
+	struct xennet_info *info = netdev_priv(dev);
+	int rc;
+
+	if (!info->ctrl.hashing)
+		return -EOPNOTSUPP;
+	if (hfunc != ETH_RSS_HASH_NO_CHANGE && hfunc != ETH_RSS_HASH_TOP)
+		return -EOPNOTSUPP;
+	if (key) {
+		rc = xennet_ctrl_set_key(info, key);
+		if (rc)
+			return rc;
+	}
+	return indir ? xennet_ctrl_set_table(info, indir) : 0;
+}
+
+XENPV_DEFINE_RXFH(xennet_get_rxfh, xennet_set_rxfh)
+
 const struct ethtool_ops xennet_ethtool_ops = {
 	.get_drvinfo = xennet_get_drvinfo,
 	.get_link = ethtool_op_get_link,
@@ -141,6 +206,11 @@ const struct ethtool_ops xennet_ethtool_ops = {
 	.get_sset_count = xennet_get_sset_count,
 	.get_strings = xennet_get_strings,
 	.get_ethtool_stats = xennet_get_ethtool_stats,
+	XENPV_ETHTOOL_RX_RING_COUNT(xennet_rx_ring_count),
+	.get_rxfh_key_size = xennet_get_rxfh_key_size,
+	.get_rxfh_indir_size = xennet_get_rxfh_indir_size,
+	.get_rxfh = xennet_get_rxfh_ethtool,
+	.set_rxfh = xennet_set_rxfh_ethtool,
 };
 
 /* Adds one direction of one queue to packets, bytes, errors, dropped. */

@@ -146,6 +146,8 @@ struct xennet_ctrl {
 	bool dead;			/* answered wrongly or not at all */
 	struct xen_netif_ctrl_response rsp;
 	bool hashing;			/* the backend took key and table */
+	bool user_key;			/* set with ethtool -X: kept */
+	bool user_table;		/* across reconnects */
 	u8 key[XENNET_HASH_KEY_SIZE];
 	u32 table[XENNET_HASH_TABLE_SIZE];
 	u32 table_size;
@@ -188,6 +190,8 @@ void xennet_ctrl_init(struct xennet_info *info);
 void xennet_ctrl_create(struct xennet_info *info);
 void xennet_ctrl_start(struct xennet_info *info);
 void xennet_ctrl_destroy(struct xennet_info *info);
+int xennet_ctrl_set_key(struct xennet_info *info, const u8 *key);
+int xennet_ctrl_set_table(struct xennet_info *info, const u32 *table);
 
 /* mcast.c */
 void xennet_mcast_init(struct xennet_info *info);

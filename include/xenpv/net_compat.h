@@ -52,6 +52,63 @@
 	}
 #endif
 
+/*
+ * XENPV_DEFINE_RXFH(get, set) makes get##_ethtool and set##_ethtool, the
+ * get_rxfh and set_rxfh methods, from
+ *	int get(struct net_device *, u32 *indir, u8 *key, u8 *hfunc);
+ *	int set(struct net_device *, const u32 *indir, const u8 *key, u8 hfunc);
+ * (the methods take struct ethtool_rxfh_param since Linux 6.8).
+ */
+#ifdef XENPV_HAVE_ETHTOOL_RXFH_PARAM
+#define XENPV_DEFINE_RXFH(get, set)					\
+	static int get##_ethtool(struct net_device *dev,		\
+				 struct ethtool_rxfh_param *p)		\
+	{								\
+		return get(dev, p->indir, p->key, &p->hfunc);		\
+	}								\
+	static int set##_ethtool(struct net_device *dev,		\
+				 struct ethtool_rxfh_param *p,		\
+				 struct netlink_ext_ack *extack)	\
+	{								\
+		return set(dev, p->indir, p->key, p->hfunc);		\
+	}
+#else
+#define XENPV_DEFINE_RXFH(get, set)					\
+	static int get##_ethtool(struct net_device *dev, u32 *indir,	\
+				 u8 *key, u8 *hfunc)			\
+	{								\
+		return get(dev, indir, key, hfunc);			\
+	}								\
+	static int set##_ethtool(struct net_device *dev,		\
+				 const u32 *indir, const u8 *key,	\
+				 const u8 hfunc)			\
+	{								\
+		return set(dev, indir, key, hfunc);			\
+	}
+#endif
+
+/*
+ * How many receive rings, for ethtool -x/-X: get_rx_ring_count() where the
+ * kernel has it, get_rxnfc(ETHTOOL_GRXRINGS) before.  The driver writes
+ * u32 fn(struct net_device *), XENPV_DEFINE_RX_RING_COUNT(fn) after it,
+ * and XENPV_ETHTOOL_RX_RING_COUNT(fn) among its ethtool_ops.
+ */
+#ifdef XENPV_HAVE_ETHTOOL_GET_RX_RING_COUNT
+#define XENPV_DEFINE_RX_RING_COUNT(fn)
+#define XENPV_ETHTOOL_RX_RING_COUNT(fn) .get_rx_ring_count = fn
+#else
+#define XENPV_DEFINE_RX_RING_COUNT(fn)					\
+	static int fn##_rxnfc(struct net_device *dev,			\
+			      struct ethtool_rxnfc *nfc, u32 *rules)	\
+	{								\
+		if (nfc->cmd != ETHTOOL_GRXRINGS)			\
+			return -EOPNOTSUPP;				\
+		nfc->data = fn(dev);					\
+		return 0;						\
+	}
+#define XENPV_ETHTOOL_RX_RING_COUNT(fn) .get_rxnfc = fn##_rxnfc
+#endif
+
 #ifndef XENPV_HAVE_ETH_HW_ADDR_SET
 static inline void eth_hw_addr_set(struct net_device *dev, const u8 *addr)
 {
