@@ -113,6 +113,29 @@ done
 tap_check "net: 16 flows used all $queues queues ($busy of them sent packets meanwhile)" \
 	test "$busy" = "$queues"
 
+# Receive hashing through ethtool: -x shows the key and table the backend
+# was given; -X with a table that names only queue 0 steers every flow's
+# packets there (16 flows' ACKs come back), and -X default undoes it.
+rxfh_shown() {
+	local out
+	out=$(ethtool -x "$if") || return 1
+	echo "$out"
+	grep -q "indirection table for $if with $queues RX ring" <<< "$out" &&
+		grep -A1 'RSS hash key' <<< "$out" | grep -qE '^([0-9a-f]{2}:){39}[0-9a-f]{2}$' &&
+		grep -q 'toeplitz: on' <<< "$out"
+}
+rx_on() { queue_stat "$if" "$1" rx_packets; }
+if [ "$queues" -gt 1 ] && dmesg_has "Toeplitz receive hashing"; then
+	tap_check "net: ethtool -x shows the Toeplitz key and a table over $queues queues" rxfh_shown
+	tap_check "net: ethtool -X $if equal 1 is taken" ethtool -X "$if" equal 1
+	sleep 1
+	q0=$(rx_on 0) q1=$(rx_on 1)
+	python3 "$here/tcpcheck.py" send "$peer" 5007 1 16 > /tmp/net-flows2.out 2>&1
+	tap_check "net: then 16 flows' packets all arrive on queue 0 ($(($(rx_on 0) - q0)) on 0, $(($(rx_on 1) - q1)) on 1)" \
+		test "$(rx_on 1)" = "$q1" -a "$(($(rx_on 0) - q0))" -gt 100
+	tap_check "net: ethtool -X $if default spreads them again" ethtool -X "$if" default
+fi
+
 # Multicast control: the backend drops frames for groups not joined, until
 # allmulti switches its filter off.  dom0 sends 300 frames per phase.
 mcast_key() { [ "$(xenstore-read device/vif/0/request-multicast-control 2> /dev/null)" = "$1" ]; }
