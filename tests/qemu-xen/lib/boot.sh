@@ -133,7 +133,7 @@ xp_make_job_disk() {
 	printf '%s\n' "$@" > "$j/plan"
 	echo "$XP_GUEST_TIMEOUT" > "$j/guest-timeout"
 	echo "${XENPV_GUEST_TSC_HINT:-1}" > "$j/tsc-hint"
-	echo "${XENPV_GUEST_VCPUS:-2}" > "$j/guest-vcpus"
+	echo "${XENPV_GUEST_VCPUS:-}" > "$j/guest-vcpus"
 	echo $((XP_QEMU_TIMEOUT - 60)) > "$j/time-limit"
 	rm -f "$XP_OUT/job.img"
 	xp_step "job disk image" 300 "$XP_OUT/logs/job-mkfs.log" \
