@@ -82,8 +82,10 @@ spare_disk() {
 # env_crashed NAME LOG: did this guest die, unfinished, of the nested-TCG
 # environment rather than of our code?  Either it never reached stage 2,
 # where our modules load (a stock kernel dying in early boot, often with
-# no word on its console), or Xen reports it triple-faulted.  Keeps Xen's
-# lines about the guest next to its console.
+# no word on its console), or Xen reports it triple-faulted, or the
+# kernel's own syscall entry faulted on its per-CPU data (GS base lost:
+# "ENTRY_TRAMPOLINE stack guard page was hit"), which no module can
+# cause.  Keeps Xen's lines about the guest next to its console.
 env_crashed() {
 	local domid
 	domid=$(cat "/job/out/$1.domid")
@@ -96,7 +98,8 @@ env_crashed() {
 		xl dmesg | grep -A40 -E " d${domid}v[0-9]+ Triple fault"
 	} > "/job/out/$1.xen.txt"
 	! grep -q "XENPV-GUEST stage 2" "$2" ||
-		grep -qE "d${domid}v[0-9]+ Triple fault" "/job/out/$1.xen.txt"
+		grep -qE "d${domid}v[0-9]+ Triple fault" "/job/out/$1.xen.txt" ||
+		grep -q "BUG: ENTRY_TRAMPOLINE stack guard page was hit" "$2"
 }
 
 # write_guest_config N MODE SUITES NAME LOG
