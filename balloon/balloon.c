@@ -171,13 +171,11 @@ static void xenballoon_report_stall(struct xenballoon *b)
  */
 static unsigned long xenballoon_hot_needed(struct xenballoon *b)
 {
-	unsigned long have = b->current_pages + b->nr_ballooned +
-			     b->hot_pending;
-
 	if (b->stopping || b->nr_ballooned || b->hot_pending ||
-	    b->target_pages <= have || !xenballoon_hotplug_enabled())
+	    b->target_pages <= b->current_pages ||
+	    !xenballoon_hotplug_enabled())
 		return 0;
-	return b->target_pages - have;
+	return b->target_pages - b->current_pages;
 }
 
 static void xenballoon_work_fn(struct work_struct *work)
