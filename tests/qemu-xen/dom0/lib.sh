@@ -102,6 +102,16 @@ env_crashed() {
 		grep -q "BUG: ENTRY_TRAMPOLINE stack guard page was hit" "$2"
 }
 
+# suite_vcpus SUITE...: the most vCPUs any of them asks for, at least 1.
+suite_vcpus() {
+	local s n max=1
+	for s in "$@"; do
+		n=$(head -n 1 "/job/bed/suites/$s/vcpus" 2> /dev/null)
+		[[ $n =~ ^[0-9]+$ ]] && [ "$n" -gt $max ] && max=$n
+	done
+	echo "$max"
+}
+
 # write_guest_config N MODE SUITES NAME LOG
 write_guest_config() {
 	local n=$1 mode=$2 suites=$3 name=$4 log=$5 extra=""
@@ -120,10 +130,11 @@ maxmem = 1024"
 	[ "$(cat /job/tsc-hint 2>/dev/null)" != 0 ] &&
 		tsc="tsc_early_khz=$((mhz * 1000)) tsc=reliable"
 	# One vCPU: under network load, 5 of 25 two-vCPU guests died of the
-	# test bed's crash and none of 20 one-vCPU guests did (README).  Suites
-	# that spread queues over vCPUs get two (flake-net stands for net).
-	vcpus=1
-	[[ " $suites " =~ \ (net|blk|bench-net|flake-net)\  ]] && vcpus=2
+	# test bed's crash and none of 20 one-vCPU guests did (README).  A
+	# suite that spreads queues over vCPUs says how many in its vcpus file
+	# (and runs in a guest of its own).
+	# shellcheck disable=SC2086 # one word per suite
+	vcpus=$(suite_vcpus $suites)
 	forced=$(cat /job/guest-vcpus 2> /dev/null)
 	[ -n "$forced" ] && vcpus=$forced
 	mkdir -p /job/work

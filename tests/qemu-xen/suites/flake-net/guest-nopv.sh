@@ -5,27 +5,19 @@
 # checked by SHA-256; dom0-nopv.sh serves the transfers.
 # shellcheck source=../../guest/lib.sh
 . /opt/xenpv/guest/lib.sh
-tcpcheck=$(dirname "$0")/../net/tcpcheck.py
+here=$(dirname "$0")
+# shellcheck source=../net/lib.sh
+. "$here/../net/lib.sh"
+tcpcheck=$here/../net/tcpcheck.py
 peer=$XENPV_PEER_IP
 
-has_vif() {
-	local d
-	for d in /sys/class/net/*; do
-		[ "$(basename "$(readlink -f "$d/device/driver")")" = xennet ] &&
-			basename "$d" && return 0
-	done
-	return 1
-}
-carrier() { [ "$(cat "/sys/class/net/$1/carrier" 2> /dev/null)" = 1 ]; }
-
-if ! wait_for 60 has_vif > /dev/null; then
+if ! wait_for 60 has_if; then
 	tap_not_ok "flake-net: no xennet interface" /tmp/xenpv-load.log
 	tell_dom0 flake-ready 0
 	exit 0
 fi
-if=$(has_vif)
-ip addr add "$XP_IP/24" dev "$if" && ip link set "$if" up &&
-	wait_for 30 carrier "$if"
+if=$(xennet_if)
+bring_up "$if"
 tell_dom0 flake-ready 1
 wait_dom0 flake-servers 300 > /dev/null
 

@@ -14,8 +14,6 @@ ip -6 addr add fd00::1/64 dev xenbr0 nodad 2> /dev/null
 tcp sink 5001 1 > "$tmp-sink" 2>&1 &
 tcp source 5002 256 > "$tmp-source" 2>&1 &
 source=$!
-tcp sink 5003 16 > "$tmp-flows" 2>&1 &
-tcp sink 5007 16 > "$tmp-flows2" 2>&1 &	# ethtool -X's flows
 tcp sink 5004 1 > "$tmp-bounced" 2>&1 &
 # A socket buffer that holds a burst while python, slow under nested
 # emulation, catches up: losses should be the network's, not ours.

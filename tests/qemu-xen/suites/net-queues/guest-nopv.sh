@@ -1,0 +1,75 @@
+#!/bin/bash
+# The net-queues suite, guest part (xen_nopv guest with two vCPUs,
+# xennet): as many queues as the backend offers and the vCPUs allow, 16
+# TCP flows spread over all of them, and receive hashing steered with
+# ethtool -x/-X.  Kept apart from the net suite so that only this short
+# guest has a second vCPU (see vcpus).  dom0's part (dom0-nopv.sh) sinks
+# the flows.
+# shellcheck source=../../guest/lib.sh
+. /opt/xenpv/guest/lib.sh
+here=$(dirname "$0")
+# shellcheck source=../net/lib.sh
+. "$here/../net/lib.sh"
+tcpcheck=$here/../net/tcpcheck.py
+peer=$XENPV_PEER_IP
+
+mac=$(xenstore-read device/vif/0/mac)
+if ! wait_for 60 has_if "$mac"; then
+	tap_not_ok "net-queues: no xennet interface for device/vif/0" /tmp/xenpv-load.log
+	tell_dom0 queues-ready 0
+	exit 0
+fi
+if=$(xennet_if "$mac")
+tap_check "net-queues: $if comes up with carrier" bring_up "$if"
+tell_dom0 queues-ready 1
+wait_dom0 queues-servers 300 > /dev/null
+
+queues=$(ethtool -l "$if" | awk '/^Combined:/ { v = $2 } END { print v }')
+offered=$(xenstore-read "$(xenstore-read device/vif/0/backend)/multi-queue-max-queues" 2> /dev/null || echo 1)
+want=$(( offered < $(nproc) ? offered : $(nproc) ))
+tap_check "net-queues: $queues queues negotiated (backend offers $offered, $(nproc) vCPUs)" \
+	test "$queues" = "$want" -a "$queues" -gt 1
+tap_check "net-queues: the queues are in xenstore (multi-queue-num-queues)" \
+	test "$(xenstore-read device/vif/0/multi-queue-num-queues 2> /dev/null)" = "$queues"
+
+# send_flows PORT: 16 TCP flows of 1 MiB in all to dom0's sink at PORT.
+send_flows() { python3 "$tcpcheck" send "$peer" "$1" 1 16 > "/tmp/flows-$1.out" 2>&1; }
+
+before=()
+for q in $(seq 0 $((queues - 1))); do
+	before[q]=$(queue_stat "$if" "$q" tx_packets)
+done
+send_flows 5003
+busy=0
+for q in $(seq 0 $((queues - 1))); do
+	[ "$(queue_stat "$if" "$q" tx_packets)" -gt "${before[q]}" ] && busy=$((busy + 1))
+done
+tap_check "net-queues: 16 flows used all $queues queues ($busy of them sent packets meanwhile)" \
+	test "$busy" = "$queues"
+
+# Receive hashing through ethtool: -x shows the key and table the backend
+# was given; -X with a table that names only queue 0 steers every flow's
+# packets there (16 flows' ACKs come back), and -X default undoes it.
+rxfh_shown() {
+	local out
+	out=$(ethtool -x "$if") || return 1
+	echo "$out"
+	grep -q "indirection table for $if with $queues RX ring" <<< "$out" &&
+		grep -A1 'RSS hash key' <<< "$out" | grep -qE '^([0-9a-f]{2}:){39}[0-9a-f]{2}$' &&
+		grep -q 'toeplitz: on' <<< "$out"
+}
+rx_on() { queue_stat "$if" "$1" rx_packets; }
+if [ "$queues" -gt 1 ] && dmesg_has "Toeplitz receive hashing"; then
+	tap_check "net-queues: ethtool -x shows the Toeplitz key and a table over $queues queues" rxfh_shown
+	tap_check "net-queues: ethtool -X $if equal 1 is taken" ethtool -X "$if" equal 1
+	sleep 1
+	q0=$(rx_on 0) q1=$(rx_on 1)
+	send_flows 5007
+	tap_check "net-queues: then 16 flows' packets all arrive on queue 0 ($(($(rx_on 0) - q0)) on 0, $(($(rx_on 1) - q1)) on 1)" \
+		test "$(rx_on 1)" = "$q1" -a "$(($(rx_on 0) - q0))" -gt 100
+	tap_check "net-queues: ethtool -X $if default spreads them again" ethtool -X "$if" default
+else
+	tap_not_ok "net-queues: receive hashing over several queues is set up (xennet's log)"
+	dmesg | grep xennet | tail -n 5 | sed 's/^/XENPV-TAP # /' > /dev/ttyS0
+fi
+tell_dom0 queues-done 1
