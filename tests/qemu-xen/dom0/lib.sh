@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Helpers for the dom0 side: TAP output, the guest's xl config, and the
-# xenstore handshake with the guest under /local/domain/<id>/data/xenpv-test.
+# xenstore handshake with the guest under /local/domain/<id>/data/xenpv-test
+# (a dom0 part's keys under its suite's folder there, as the guest's).
 
 XP_DOM0_IP=10.0.0.1
 XP_GUEST_TIMEOUT=$(cat /job/guest-timeout 2>/dev/null || echo 900)
@@ -24,7 +25,7 @@ tap_fail() {
 	return 0
 }
 
-guest_path() { echo "/local/domain/$1/data/xenpv-test"; }
+guest_path() { echo "/local/domain/$1/data/xenpv-test${SUITE:+/$SUITE}"; }
 guest_key() { xenstore-read "$(guest_path "$1")/$2" 2> /dev/null; }
 
 # wait_guest_key DOMID KEY VALUE TIMEOUT: until the guest wrote VALUE.

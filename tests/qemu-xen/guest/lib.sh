@@ -3,7 +3,10 @@
 # collects them), and the xenstore handshake with the suite's dom0 part.
 # Keep output short: every byte through the emulated UART is slow.
 
-XP_DATA=data/xenpv-test
+# Each suite's keys live in a folder of their own (SUITE is set for a
+# suite's part), so that one suite's leftovers never answer the next
+# one's questions; init itself uses the top, where "suite" is.
+XP_DATA=data/xenpv-test${SUITE:+/$SUITE}
 
 say() { echo "XENPV-GUEST $*" > /dev/ttyS0; }
 tap_ok() { echo "XENPV-TAP ok - $1" > /dev/ttyS0; }
@@ -39,7 +42,7 @@ wait_dom0() {
 	return 1
 }
 
-suite_begin() { tell_dom0 suite "$1" 2> /dev/null; }
+suite_begin() { xenstore-write data/xenpv-test/suite "$1" 2> /dev/null; }
 
 # wait_for TIMEOUT CMD...: poll until CMD succeeds.
 wait_for() {

@@ -54,7 +54,7 @@ tell_dom0 watching 1
 wait_for 60 sh -c "! kill -0 $watcher 2>/dev/null"
 kill "$watcher" 2>/dev/null
 tap_check "xenbus: a watch fires when dom0 writes under data/" \
-	sh -c "[ \$(grep -c 'data/xenpv-test/ping' /tmp/watch.out) -ge 2 ]"
+	sh -c "[ \$(grep -c '$XP_DATA/ping' /tmp/watch.out) -ge 2 ]"
 tell_dom0 ping-echo "$(xenstore-read "$XP_DATA/ping")"
 
 # --- the xen bus matches the xl config
