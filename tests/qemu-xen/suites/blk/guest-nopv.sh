@@ -1,10 +1,11 @@
 #!/bin/bash
 # The blk suite, guest part (xen_nopv guest, xenblk): data integrity on
-# both Xen block backends, raw and through ext4, fio with verification on
-# several queues, discard, flush/FUA flags, a read-only disk, a 4 KiB
+# both Xen block backends, raw and through ext4, fio with verification,
+# discard, flush/FUA flags, a read-only disk, a 4 KiB
 # sector disk, online resize, and hot attach and detach with I/O running.
 # dom0's part (dom0-nopv.sh) configures the disks and checks the bytes in
-# the backing stores.
+# the backing stores.  The guest has one vCPU, so one queue per disk;
+# blk-queues checks several queues in a guest of its own.
 # shellcheck source=../../guest/lib.sh
 . /opt/xenpv/guest/lib.sh
 
@@ -37,8 +38,6 @@ feats() {
 }
 tell_dom0 feat-$PHY "$(feats $PHY)"
 tell_dom0 feat-$QDISK "$(feats $QDISK)"
-tap_check "blk: $PHY has several queues with 2 vCPUs ($(sysattr $PHY xenblk/nr_queues))" \
-	test "$(sysattr $PHY xenblk/nr_queues)" -ge 2
 tap_check "blk: $PHY uses indirect descriptors ($(sysattr $PHY xenblk/max_segments) pages per request)" \
 	test "$(sysattr $PHY xenblk/max_segments)" -gt 11
 # The block layer's view follows the flush/FUA features.
@@ -96,26 +95,13 @@ tap_check "blk: ext4 on $QDISK: $MB MiB and 200 small files read back intact aft
 	bash -c "cd /mnt/x && sha256sum --quiet -c /tmp/ext4.sums"
 umount /mnt/x
 
-# --- fio with verification, iodepth 32, one job per vCPU.
-before=$(sysattr $PHY xenblk/requests)
+# --- fio with verification, iodepth 32, two jobs.
 tap_check "blk: fio randwrite+verify crc32c, iodepth 32, 2 jobs on $PHY" \
 	fio --name=verify --filename=/dev/$PHY --direct=1 --ioengine=libaio \
 		--rw=randwrite --bsrange=4k-128k --iodepth=32 --numjobs=2 \
 		--offset=$((128 << 20)) --size=32M --offset_increment=32M \
 		--verify=crc32c --verify_fatal=1 --do_verify=1 \
-		--cpus_allowed=0-1 --cpus_allowed_policy=split \
 		--output=/tmp/fio.log
-after=$(sysattr $PHY xenblk/requests)
-spread() {
-	local i=0 b a
-	for a in $after; do
-		b=$(echo "$before" | cut -d' ' -f$((i + 1)))
-		[ $((a - b)) -gt 0 ] || return 1
-		i=$((i + 1))
-	done
-	[ $i -ge 2 ]
-}
-tap_check "blk: requests went through every queue (before: $before; after: $after)" spread
 
 # --- Discard: dom0 then sees zeroes where the data was.
 if [ "$(sysattr $PHY xenblk/discard)" = 1 ]; then
