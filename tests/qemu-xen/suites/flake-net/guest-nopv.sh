@@ -8,8 +8,6 @@
 here=$(dirname "$0")
 # shellcheck source=../net/lib.sh
 . "$here/../net/lib.sh"
-tcpcheck=$here/../net/tcpcheck.py
-peer=$XENPV_PEER_IP
 
 if ! wait_for 60 has_if; then
 	tap_not_ok "flake-net: no xennet interface" /tmp/xenpv-load.log
@@ -21,11 +19,4 @@ bring_up "$if"
 tell_dom0 flake-ready 1
 wait_dom0 flake-servers 300 > /dev/null
 
-python3 "$tcpcheck" send "$peer" 5101 128 > /tmp/flake-tx.out 2>&1
-read -r _ sha len < /tmp/flake-tx.out
-tell_dom0 tx-sha "${sha:-none} ${len:-0}"
-python3 "$tcpcheck" recv "$peer" 5102 > /tmp/flake-rx.out 2>&1
-read -r _ sha len < /tmp/flake-rx.out
-want=$(wait_dom0 rx-sha 300)
-tap_check "flake-net: 128 MiB dom0 sent arrive intact ($len bytes)" \
-	test "$sha $len" = "$want"
+tcp_both_ways flake-net 5101 5102 128

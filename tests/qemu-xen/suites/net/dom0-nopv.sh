@@ -5,15 +5,14 @@
 # shellcheck source=../../dom0/lib.sh
 . /job/bed/dom0/lib.sh
 here=$(dirname "$0")
-tcp() { python3 "$here/tcpcheck.py" "$@"; }
+# shellcheck source=dom0-lib.sh
+. "$here/dom0-lib.sh"
 tmp=/tmp/net-$DOMID
 
 wait_guest net-ready 300
 [ "$(guest_key "$DOMID" net-ready)" = 1 ] || exit 0
 ip -6 addr add fd00::1/64 dev xenbr0 nodad 2> /dev/null
-tcp sink 5001 1 > "$tmp-sink" 2>&1 &
-tcp source 5002 256 > "$tmp-source" 2>&1 &
-source=$!
+tcp_serve_both_ways 5001 5002 256 "$tmp"
 tcp sink 5004 1 > "$tmp-bounced" 2>&1 &
 # A socket buffer that holds a burst while python, slow under nested
 # emulation, catches up: losses should be the network's, not ours.
@@ -22,10 +21,7 @@ tcp udpsink 5005 > "$tmp-udp" 2>&1 &
 udp=$!
 tell_guest "$DOMID" net-servers 1
 
-wait_guest tx-sha 900
-read -r _ sha len < <(grep '^got ' "$tmp-sink")
-tap_check "net: 256 MiB the guest sent over TCP arrive intact in dom0 (${len:-0} bytes)" \
-	test "$sha $len" = "$(guest_key "$DOMID" tx-sha)"
+tcp_check_guest_sent net 256 "$tmp"
 # Receive hashing: the guest gave netback its algorithm, key and table.
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 hash_info=/sys/kernel/debug/xen-netback/vif$DOMID.0/ctrl
@@ -40,9 +36,7 @@ hashing() {
 }
 tap_check "net: netback hashes with the guest's Toeplitz algorithm, flags and table ($hash_info)" \
 	hashing "$hash_info"
-wait "$source"
-read -r _ sha len < <(grep '^sent ' "$tmp-source")
-tell_guest "$DOMID" rx-sha "${sha:-none} ${len:-0}"
+tcp_tell_guest_sent "$tmp"
 
 # UDP: every datagram that arrives is intact and new; at most 1 in 10 lost.
 wait_guest udp-sent 600

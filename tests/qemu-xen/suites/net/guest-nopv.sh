@@ -42,14 +42,7 @@ tap_check "net: 30000-byte pings, fragmented both ways" \
 	ping -c 3 -W 5 -s 30000 "$peer"
 
 # 256 MiB each way, checked by SHA-256 on both ends.
-python3 "$here/tcpcheck.py" send "$peer" 5001 256 > /tmp/net-tx.out 2>&1
-read -r _ sha len < /tmp/net-tx.out
-tell_dom0 tx-sha "${sha:-none} ${len:-0}"
-python3 "$here/tcpcheck.py" recv "$peer" 5002 > /tmp/net-rx.out 2>&1
-read -r _ sha len < /tmp/net-rx.out
-want=$(wait_dom0 rx-sha 300)
-tap_check "net: 256 MiB dom0 sent over TCP arrive intact ($len bytes)" \
-	test "$sha $len" = "$want"
+tcp_both_ways net 5001 5002 256
 
 # UDP: dom0 counts what arrives; lost datagrams are counted, not hidden.
 python3 "$here/tcpcheck.py" udpsend "$peer" 5005 20000 1400 > /tmp/net-udp.out 2>&1

@@ -25,3 +25,19 @@ bring_up() {
 count() { ethtool -S "$1" | awk -v n="_$2:" '$1 ~ n"$" { s += $2 } END { print s + 0 }'; }
 # queue_stat IF QUEUE NAME: one queue's counter.
 queue_stat() { ethtool -S "$1" | awk -v n="q$2_$3:" '$1 == n { print $2 }'; }
+
+# tcp_both_ways SUITE TX_PORT RX_PORT MIB: MIB MiB to dom0's sink at
+# TX_PORT (dom0 checks them against the SHA-256 told here), then from
+# its source at RX_PORT, checked here against the SHA-256 dom0 tells.
+tcp_both_ways() {
+	local suite=$1 tcpcheck sha len want
+	tcpcheck=$(dirname "${BASH_SOURCE[0]}")/tcpcheck.py
+	python3 "$tcpcheck" send "$XENPV_PEER_IP" "$2" "$4" > "/tmp/$suite-tx.out" 2>&1
+	read -r _ sha len < "/tmp/$suite-tx.out"
+	tell_dom0 tx-sha "${sha:-none} ${len:-0}"
+	python3 "$tcpcheck" recv "$XENPV_PEER_IP" "$3" > "/tmp/$suite-rx.out" 2>&1
+	read -r _ sha len < "/tmp/$suite-rx.out"
+	want=$(wait_dom0 rx-sha 300)
+	tap_check "$suite: $4 MiB dom0 sent over TCP arrive intact (${len:-0} bytes)" \
+		test "$sha $len" = "$want"
+}
