@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# For people: "make", "make install", "make check".  Kbuild (the file next
+# For people: "make dkms-install" (or "make", "make install"), and "make
+# check".  Kbuild (the file next
 # to this one) is what the kernel's build system reads.
 
 KERNELRELEASE ?= $(shell uname -r)
@@ -11,7 +12,8 @@ KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 INSTALL_MOD_DIR ?= updates/xenpv
 
-.PHONY: all modules install clean check unit qemu-test demo style sparse
+.PHONY: all modules install clean check unit qemu-test demo style sparse \
+	dkms-install dkms-remove dist deb rpm
 
 all: modules
 
@@ -23,9 +25,22 @@ install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
 	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL)
 
+# DKMS: the source as /usr/src/xenpv-VERSION, the modules built for this
+# kernel (and by DKMS for each later one), the initramfs rebuilt to hold
+# them.  dkms-remove undoes it all.
+dkms-install:
+	KERNELRELEASE=$(KERNELRELEASE) scripts/dkms-install install
+
+dkms-remove:
+	KERNELRELEASE=$(KERNELRELEASE) scripts/dkms-install remove
+
+# Packages of the DKMS source, into dist/.
+dist deb rpm:
+	scripts/build-packages $@
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
-	rm -rf .probes
+	rm -rf .probes dist
 	$(MAKE) -C tests/unit clean
 
 # Everything: userspace unit tests, then the Xen-in-QEMU suites.
