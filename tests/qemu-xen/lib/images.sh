@@ -3,7 +3,7 @@
 # filesystem with Xen 4.17, and the HVM guests' root filesystem.
 
 XP_HOST_PKGS="qemu-system-x86 debootstrap busybox-static e2fsprogs cpio kmod
-	squashfs-tools gcc make libc6-dev rsync sparse xz-utils zstd"
+	squashfs-tools gcc make libc6-dev rsync sparse xz-utils zstd fdisk"
 
 # Bump when a change to how the images are built must rebuild them; the
 # package lists and the Debian versions are part of the key already.
@@ -41,10 +41,10 @@ xp_host_deps() {
 	xp_apt_update
 }
 
-# xp_chroot_install ROOT LOG PKG...: apt-get install inside a chroot with
-# services kept from starting.
-xp_chroot_install() {
-	local r=$1 log=$2 rc; shift 2
+# xp_chroot_sh ROOT LOG SCRIPT: a shell script inside a chroot with
+# bookworm's sources, /proc, /dev and /sys, and services kept from starting.
+xp_chroot_sh() {
+	local r=$1 log=$2 rc
 	printf '#!/bin/sh\nexit 101\n' > "$r/usr/sbin/policy-rc.d"
 	chmod +x "$r/usr/sbin/policy-rc.d"
 	cat > "$r/etc/apt/sources.list" <<SRC
@@ -55,15 +55,23 @@ SRC
 	mount -t proc proc "$r/proc"
 	mount --bind /dev "$r/dev"
 	mount -t sysfs sys "$r/sys"
-	timeout -k 10 2400 chroot "$r" sh -c "apt-get update &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y \
-		--no-install-recommends $* && apt-get clean" > "$log" 2>&1
+	DEBIAN_FRONTEND=noninteractive timeout -k 10 2400 chroot "$r" sh -ec "$3" \
+		> "$log" 2>&1
 	rc=$?
 	xp_umount_chroot "$r"
 	if [ $rc != 0 ]; then
 		tail -n 25 "$log" >&2
-		xp_die "apt-get install in $r failed (full log: $log)"
+		xp_die "in the chroot $r: $3 failed (full log: $log)"
 	fi
+}
+
+# xp_chroot_install ROOT LOG PKG...: apt-get install inside a chroot, and
+# what the images need not carry dropped.
+xp_chroot_install() {
+	local r=$1 log=$2; shift 2
+	xp_chroot_sh "$r" "$log" "apt-get update
+		apt-get install -y --no-install-recommends $*
+		apt-get clean"
 	rm -rf "$r/var/lib/apt/lists"/*_Packages "$r/usr/share/doc" \
 		"$r/usr/share/man" "$r/usr/share/locale"
 }
@@ -173,4 +181,63 @@ xp_build_guest_root() {
 		touch "$XP_GUEST/done"
 		xp_prune_cache "$XP_GUEST"
 	fi
+}
+
+# The boot suite's guest: Debian 12 installed on a partitioned disk as a
+# user's would be, with the kernel, its headers, DKMS and initramfs-tools,
+# and the initrd that initramfs-tools made.  /root/kernel2 holds the
+# packages of a second kernel (bookworm-backports) for the suite to
+# install.  The disk is a sparse raw file: QEMU attaches it to dom0 with
+# snapshot=on, so it stays as built.
+XP_INSTALLED_PKGS="linux-image-amd64 linux-headers-amd64 dkms initramfs-tools
+	udev kmod iproute2 iputils-ping procps util-linux e2fsprogs make"
+XP_INSTALLED_DISK_MB=6144
+# The root filesystem's UUID, for root= and fstab: any fixed value does.
+XP_INSTALLED_UUID=6c1c3f3a-7e0b-4c5e-9a57-1d0e5b6a0a01
+
+xp_build_installed_disk() {
+	local key r
+	key=$(echo "$XP_IMAGE_RECIPE $XP_INSTALLED_PKGS $XP_INSTALLED_DISK_MB $XP_INSTALLED_UUID" |
+		xp_cache_key -)
+	XP_INSTALLED=$XP_CACHE/installed-$key
+	XP_INSTALLED_IMG=$XP_INSTALLED/disk.img
+	r=$XP_INSTALLED/root
+	[ -f "$XP_INSTALLED/done" ] && return 0
+	xp_debootstrap "$r" "$XP_CACHE/logs/installed-debootstrap.log" kmod
+	echo "UUID=$XP_INSTALLED_UUID / ext4 errors=remount-ro 0 1" > "$r/etc/fstab"
+	echo installed > "$r/etc/hostname"
+	xp_log "installing the kernel, its headers and DKMS into the installed guest (a few minutes)"
+	# shellcheck disable=SC2086
+	xp_chroot_install "$r" "$XP_CACHE/logs/installed-apt.log" $XP_INSTALLED_PKGS
+	xp_log "fetching a second kernel for it from $XP_SUITE-backports"
+	echo "deb $XP_MIRROR $XP_SUITE-backports main" > "$r/etc/apt/sources.list.d/backports.list"
+	xp_chroot_sh "$r" "$XP_CACHE/logs/installed-kernel2.log" "apt-get update
+		apt-get install -y --download-only --no-install-recommends \
+			-t $XP_SUITE-backports linux-image-amd64 linux-headers-amd64
+		mkdir -p /root/kernel2
+		mv /var/cache/apt/archives/*.deb /root/kernel2/
+		apt-get clean"
+	rm -f "$r/etc/apt/sources.list.d/backports.list" "$r/var/lib/apt/lists"/*_Packages
+	ls "$r"/root/kernel2/linux-image-6.*.deb > /dev/null 2>&1 ||
+		xp_die "no second kernel in $r/root/kernel2"
+	xp_installed_disk_image "$r" "$XP_INSTALLED_IMG"
+	rm -rf --one-file-system "$r"
+	touch "$XP_INSTALLED/done"
+	xp_prune_cache "$XP_INSTALLED"
+}
+
+# xp_installed_disk_image ROOT IMG: a disk with an MBR and one Linux
+# partition from 1 MiB to the end, its ext4 filled from ROOT.
+xp_installed_disk_image() {
+	local start=2048 sectors
+	sectors=$((XP_INSTALLED_DISK_MB * 2048))
+	rm -f "$2" "$2.tmp"
+	truncate -s "${XP_INSTALLED_DISK_MB}M" "$2.tmp"
+	echo "start=$start, type=83" | sfdisk -q "$2.tmp" > /dev/null ||
+		xp_die "sfdisk on $2.tmp failed"
+	xp_step "the installed guest's disk image" 900 "$XP_CACHE/logs/installed-mkfs.log" \
+		mkfs.ext4 -q -F -L xenpvroot -U "$XP_INSTALLED_UUID" \
+		-E offset=$((start * 512)) -d "$1" "$2.tmp" \
+		"$(((sectors - start) / 2))k"
+	mv "$2.tmp" "$2"
 }
