@@ -106,6 +106,18 @@ xp_make_payload() {
 	XP_PAYLOAD=$p
 }
 
+# The .deb and the source tarball, as make deb and make dist build them,
+# for the boot suite to install in its guest.
+xp_build_packages() {
+	local p=$XP_OUT/packages
+	xp_apt_install debhelper dh-dkms
+	rm -rf "$p"
+	xp_step "make deb" 600 "$XP_OUT/logs/deb.log" \
+		"$XP_TOP/scripts/build-packages" deb "$p"
+	xp_step "make dist" 300 "$XP_OUT/logs/dist.log" \
+		"$XP_TOP/scripts/build-packages" dist "$p"
+}
+
 xp_make_dom0_disk() {
 	local key
 	key=$(cat "$XP_BED/dom0/init" | sha256sum | cut -c1-12)
@@ -125,11 +137,12 @@ xp_make_job_disk() {
 	local j=$XP_OUT/job
 	rm -rf "$j"
 	mkdir -p "$j/guest" "$j/out" "$j/work" "$j/bed"
-	cp -a "$XP_BED/dom0" "$XP_BED/suites" "$j/bed/"
+	cp -a "$XP_BED/dom0" "$XP_BED/guest" "$XP_BED/suites" "$j/bed/"
 	[ -n "$XP_GUEST_SCRIPT" ] && cp -a "$XP_PAYLOAD/suites/script" "$j/bed/suites/"
 	cp "$XP_GUEST_KROOT/boot/vmlinuz-$XP_GUEST_KVER" "$j/guest/vmlinuz"
 	cp "$XP_OUT/guest-initrd.gz" "$j/guest/initrd.gz"
 	cp "$XP_GUEST/root.sqfs" "$j/guest/root.sqfs"
+	[ -d "$XP_OUT/packages" ] && cp -a "$XP_OUT/packages" "$j/"
 	printf '%s\n' "$@" > "$j/plan"
 	echo "$XP_GUEST_TIMEOUT" > "$j/guest-timeout"
 	echo "${XENPV_GUEST_TSC_HINT:-1}" > "$j/tsc-hint"
@@ -161,6 +174,10 @@ xp_boot_xen() {
 		-drive "file=$XP_DOM0_IMG,if=virtio,format=raw,snapshot=on"
 		-drive "file=$XP_OUT/job.img,if=virtio,format=raw"
 	)
+	# The boot suite's installed guest: dom0's /dev/vdc.  Its writes go
+	# to a temporary overlay, so the cached image stays as built.
+	[ -n "${XP_INSTALLED_IMG:-}" ] &&
+		args+=(-drive "file=$XP_INSTALLED_IMG,if=virtio,format=raw,snapshot=on")
 	xp_log "booting Xen in QEMU (limit ${XP_QEMU_TIMEOUT}s); serial log: $serial"
 	timeout -k 15 "$XP_QEMU_TIMEOUT" qemu-system-x86_64 "${args[@]}" \
 		< /dev/null 2>&1 | tr -d '\r' | tee "$serial" |
