@@ -68,6 +68,10 @@ void xenpv_xs_dev_exit(void);
 int xenpv_bus_init(void);
 void xenpv_bus_exit(void);
 
+/* control.c */
+int xenpv_control_init(void);
+void xenpv_control_exit(void);
+
 /* selftest.c */
 void xenpv_selftest_init(void);
 void xenpv_selftest_exit(void);

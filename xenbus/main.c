@@ -12,6 +12,7 @@
  *   grant tables                    (grant.c)
  *   the xenstore connection          (xs_ring.c, xs.c) and /dev/xen/xenbus
  *   the "xen" bus of PV devices      (bus.c) for the frontend modules
+ *   the toolstack's requests         (control.c) shutdown, reboot, sysrq
  *   unplugging the emulated devices  (unplug.c) the PV ones replace
  *
  * Unloading undoes it in reverse, once every frontend module is gone.
@@ -95,10 +96,15 @@ static int xenpv_pci_probe(struct pci_dev *pdev,
 	rc = xenpv_bus_init();
 	if (rc)
 		goto err_xs_dev;
+	rc = xenpv_control_init();
+	if (rc)
+		goto err_bus;
 	xenpv_unplug_emulated();
 	xenpv_selftest_init();
 	goto out;
 
+err_bus:
+	xenpv_bus_exit();
 err_xs_dev:
 	xenpv_xs_dev_exit();
 err_xs:
@@ -121,6 +127,7 @@ out:
 static void xenpv_pci_remove(struct pci_dev *pdev)
 {
 	xenpv_selftest_exit();
+	xenpv_control_exit();
 	xenpv_bus_exit();
 	xenpv_xs_dev_exit();
 	xenpv_xs_exit();

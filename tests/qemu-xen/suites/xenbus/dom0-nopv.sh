@@ -56,3 +56,23 @@ wait_guest seen-attach 120
 tap_check "xenbus: xl block-detach --force of xvdd" \
 	timeout 120 xl block-detach --force "$DOMID" xvdd
 tell_guest "$DOMID" detached 1
+
+# The toolstack's requests.  libxl sends them through xenstore because
+# the guest has PV drivers; taking one clears control/shutdown (or sysrq),
+# which is how the toolstack sees it acknowledged.
+control_key() { xenstore-read "/local/domain/$DOMID/control/$1" 2> /dev/null; }
+wait_guest control 600
+tap_check "xenbus: xl sysrq $DOMID h" xl sysrq "$DOMID" h
+tell_guest "$DOMID" sysrq-sent 1
+wait_guest sysrq-seen 120
+tap_check "xenbus: the guest cleared control/sysrq" test -z "$(control_key sysrq)"
+tap_check "xenbus: xl shutdown $DOMID (no ACPI fallback)" xl shutdown "$DOMID"
+tell_guest "$DOMID" shutdown-sent 1
+wait_guest shutdown-seen 120
+tap_check "xenbus: the guest acknowledged the power-off (control/shutdown cleared)" \
+	test -z "$(control_key shutdown)"
+tap_check "xenbus: xl reboot $DOMID" xl reboot "$DOMID"
+tell_guest "$DOMID" reboot-sent 1
+wait_guest reboot-seen 120
+tap_check "xenbus: the guest acknowledged the reboot (control/shutdown cleared)" \
+	test -z "$(control_key shutdown)"

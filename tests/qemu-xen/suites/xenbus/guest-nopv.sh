@@ -102,3 +102,47 @@ tap_check "xenbus: the xen bus is gone after rmmod" \
 tap_check "xenbus: xenpv loads again after rmmod" modprobe xenpv
 tap_check "xenbus: after reload, devices and xenstore are back" \
 	sh -c "test -e $bus/devices/vbd-51712 && xenstore-read name > /dev/null"
+
+# --- the toolstack's requests: xl sysrq, xl shutdown, xl reboot.  The
+# kernel runs its poweroff and reboot helpers for them; here the helpers
+# are recorders, so the guest lives on to report that they ran.
+control_features() {
+	local f
+	# libxl makes these two keys for the guest to set; it has no
+	# feature-sysrq (xl sysrq is tested below instead).
+	for f in poweroff reboot; do
+		[ "$(xenstore-read "control/feature-$f")" = 1 ] || { echo "feature-$f unset"; return 1; }
+	done
+}
+tap_check "xenbus: xenpv tells the toolstack it takes poweroff and reboot (control/feature-*)" \
+	control_features
+cat > /tmp/xenpv-record <<'SH'
+#!/bin/sh
+basename "$0" >> /tmp/control-requests
+SH
+chmod 755 /tmp/xenpv-record
+ln -s /tmp/xenpv-record /tmp/poweroff
+echo /tmp/poweroff > /proc/sys/kernel/poweroff_cmd
+# The reboot helper's path is fixed: /sbin/reboot (the root is a tmpfs
+# overlay, so this changes nothing on disk).
+mv /sbin/reboot /sbin/reboot.real
+ln -s /tmp/xenpv-record /sbin/reboot
+
+tell_dom0 control ready
+wait_dom0 sysrq-sent 120 > /dev/null
+tap_check "xenbus: xl sysrq h reaches the kernel's sysrq handler" \
+	wait_for 60 dmesg_has 'sysrq: HELP'
+tell_dom0 sysrq-seen 1
+wait_dom0 shutdown-sent 120 > /dev/null
+tap_check "xenbus: xl shutdown runs the kernel's poweroff helper" \
+	wait_for 60 grep -qx poweroff /tmp/control-requests
+tell_dom0 shutdown-seen 1
+wait_dom0 reboot-sent 120 > /dev/null
+tap_check "xenbus: xl reboot runs the kernel's reboot helper (/sbin/reboot)" \
+	wait_for 60 grep -qx reboot /tmp/control-requests
+tell_dom0 reboot-seen 1
+tap_check "xenbus: each request ran its helper once" \
+	test "$(wc -l < /tmp/control-requests)" = 2
+rm /sbin/reboot
+mv /sbin/reboot.real /sbin/reboot
+echo /sbin/poweroff > /proc/sys/kernel/poweroff_cmd
