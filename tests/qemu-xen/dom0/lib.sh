@@ -113,10 +113,35 @@ suite_vcpus() {
 	echo "$max"
 }
 
+# tsc_hint: the kernel arguments that tell a xen_nopv guest its TSC
+# frequency, which it cannot calibrate under nested TCG (it would fall
+# back to the slow HPET).
+tsc_hint() {
+	local mhz
+	mhz=$(xl info cpu_mhz | cut -d. -f1)
+	echo "tsc_early_khz=$((mhz * 1000)) tsc=reliable"
+}
+
+# guest_config_common LOG: the xl config lines every test guest shares:
+# its serial console into LOG, no display, the host's TSC, and a domain
+# that is destroyed, not restarted, when it ends.
+guest_config_common() {
+	cat <<CFG
+serial = 'file:$1'
+vnc = 0
+sdl = 0
+vga = "none"
+tsc_mode = "native"
+on_poweroff = "destroy"
+on_reboot = "destroy"
+on_crash = "destroy"
+CFG
+}
+
 # write_guest_config N MODE SUITES NAME LOG
 write_guest_config() {
 	local n=$1 mode=$2 suites=$3 name=$4 log=$5 extra=""
-	local mhz tsc="" console="" memory="memory = 1024" vcpus forced
+	local tsc="" console="" memory="memory = 1024" vcpus forced
 	[ "$mode" != pv ] && extra="xen_nopv"
 	# The cons suite: kernel messages on the PV console too (ttyS0 stays
 	# /dev/console, being last).
@@ -127,9 +152,7 @@ maxmem = 1024"
 	# A xen_nopv guest cannot calibrate its TSC under nested TCG and falls
 	# back to the slow HPET; tell it the frequency (unless measure-flake
 	# compares without).
-	mhz=$(xl info cpu_mhz | cut -d. -f1)
-	[ "$(cat /job/tsc-hint 2>/dev/null)" != 0 ] &&
-		tsc="tsc_early_khz=$((mhz * 1000)) tsc=reliable"
+	[ "$(cat /job/tsc-hint 2>/dev/null)" != 0 ] && tsc=$(tsc_hint)
 	# One vCPU: under network load, 5 of 25 two-vCPU guests died of the
 	# test bed's crash and none of 20 one-vCPU guests did (README).  A
 	# suite that spreads queues over vCPUs says how many in its vcpus file
@@ -151,15 +174,8 @@ disk = [ 'format=raw,vdev=xvda,access=rw,target=/job/guest/root.sqfs',
          'format=raw,vdev=xvdb,access=rw,backendtype=phy,target=$(spare_disk "spare1-$n")',
          'format=raw,vdev=xvdc,access=rw,backendtype=qdisk,target=$(spare_disk "spare2-$n")' ]
 vif = [ 'bridge=xenbr0,model=e1000,mac=00:16:3e:00:00:$(printf %02x $((0x10 + n)))' ]
-serial = 'file:$log'
-vnc = 0
-sdl = 0
-vga = "none"
-tsc_mode = "native"
-on_poweroff = "destroy"
-on_reboot = "destroy"
-on_crash = "destroy"
 CFG
+	guest_config_common "$log"
 }
 
 # collect_guest NAME MODE LOG: the guest's TAP lines into results.tap; a

@@ -61,8 +61,6 @@ fetch_boot_files() {
 
 # config NAME PHASE LOG
 config() {
-	local mhz
-	mhz=$(xl info cpu_mhz | cut -d. -f1)
 	cat <<CFG
 name = "$1"
 type = "hvm"
@@ -70,18 +68,11 @@ memory = 1024
 vcpus = 1
 kernel = "$W/vmlinuz"
 ramdisk = "$W/initrd.img"
-cmdline = "root=UUID=$ROOT_UUID ro console=ttyS0,115200 quiet panic=-1 tsc_early_khz=$((mhz * 1000)) tsc=reliable xen_nopv init=/usr/local/sbin/xenpv-boot-test xpboot.phase=$2 xpboot.ip=$BOOT_IP"
+cmdline = "root=UUID=$ROOT_UUID ro console=ttyS0,115200 quiet panic=-1 $(tsc_hint) xen_nopv init=/usr/local/sbin/xenpv-boot-test xpboot.phase=$2 xpboot.ip=$BOOT_IP"
 disk = [ 'format=raw,vdev=xvda,access=rw,backendtype=phy,target=$DISK' ]
 vif = [ 'bridge=xenbr0,model=e1000,mac=$BOOT_MAC' ]
-serial = 'file:$3'
-vnc = 0
-sdl = 0
-vga = "none"
-tsc_mode = "native"
-on_poweroff = "destroy"
-on_reboot = "destroy"
-on_crash = "destroy"
 CFG
+	guest_config_common "$3"
 }
 
 # boot_once NAME PHASE KVER LIMIT: one boot, to its power-off.
