@@ -61,18 +61,17 @@ tell_guest "$DOMID" detached 1
 # the guest has PV drivers; taking one clears control/shutdown (or sysrq),
 # which is how the toolstack sees it acknowledged.
 control_key() { xenstore-read "/local/domain/$DOMID/control/$1" 2> /dev/null; }
+# request NAME KEY CMD...: send a request with CMD, let the guest see it
+# land, and check that the guest took it by clearing control/KEY.
+request() {
+	local name=$1 key=$2; shift 2
+	tap_check "xenbus: $*" "$@"
+	tell_guest "$DOMID" "$name-sent" 1
+	wait_guest "$name-seen" 120
+	tap_check "xenbus: the guest took the $name request (control/$key cleared)" \
+		test -z "$(control_key "$key")"
+}
 wait_guest control 600
-tap_check "xenbus: xl sysrq $DOMID h" xl sysrq "$DOMID" h
-tell_guest "$DOMID" sysrq-sent 1
-wait_guest sysrq-seen 120
-tap_check "xenbus: the guest cleared control/sysrq" test -z "$(control_key sysrq)"
-tap_check "xenbus: xl shutdown $DOMID (no ACPI fallback)" xl shutdown "$DOMID"
-tell_guest "$DOMID" shutdown-sent 1
-wait_guest shutdown-seen 120
-tap_check "xenbus: the guest acknowledged the power-off (control/shutdown cleared)" \
-	test -z "$(control_key shutdown)"
-tap_check "xenbus: xl reboot $DOMID" xl reboot "$DOMID"
-tell_guest "$DOMID" reboot-sent 1
-wait_guest reboot-seen 120
-tap_check "xenbus: the guest acknowledged the reboot (control/shutdown cleared)" \
-	test -z "$(control_key shutdown)"
+request sysrq sysrq xl sysrq "$DOMID" h
+request shutdown shutdown xl shutdown "$DOMID"
+request reboot shutdown xl reboot "$DOMID"
