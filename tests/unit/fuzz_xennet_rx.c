@@ -31,7 +31,7 @@ static void check_packet(const union xennet_rx_slot *run, unsigned int avail,
 	unsigned int i, len = 0, last_slot = 0;
 
 	if (pkt->nr_slots < 1 || pkt->nr_slots > avail ||
-	    pkt->nr_slots >= XENNET_MAX_RUN)
+	    pkt->nr_slots > XENNET_MAX_RUN)
 		fail("slot count out of range");
 	if (pkt->nr_frags > max_frags || pkt->nr_frags > XENNET_MAX_DATA_SLOTS)
 		fail("more fragments than allowed");

@@ -243,6 +243,41 @@ static void test_rx_endless(void)
 }
 
 /*
+ * The longest packet there is: a first slot, one extra of each type,
+ * then data up to the slot limit.  It fills the run exactly and is kept;
+ * one more data slot makes it no packet.
+ */
+static void test_rx_longest(void)
+{
+	struct run r = run_new(XENNET_MAX_RUN + 1);
+	struct xennet_rx_pkt pkt;
+	unsigned int i;
+
+	data(&r, 0, 0, 0, 64, XENNET_RXF_EXTRA_INFO | XENNET_RXF_MORE_DATA);
+	for (i = 1; i <= XENNET_MAX_EXTRAS; i++)
+		r.slot[i].extra = (struct xennet_extra){
+			.type = XENNET_EXTRA_TYPE_HASH,
+			.flags = i < XENNET_MAX_EXTRAS ?
+				 XENNET_EXTRA_FLAG_MORE : 0,
+		};
+	for (; i < XENNET_MAX_RUN; i++)
+		data(&r, i, 0, 0, 64,
+		     i + 1 < XENNET_MAX_RUN ? XENNET_RXF_MORE_DATA : 0);
+	r.n = XENNET_MAX_RUN;
+	TAP_CHECK(parse(&r, 0, &pkt) == XENNET_RX_OK &&
+		  pkt.nr_slots == XENNET_MAX_RUN &&
+		  pkt.nr_frags == XENNET_MAX_DATA_SLOTS,
+		  "rx: a packet of %u slots, %u of them data, fills the run and is kept",
+		  XENNET_MAX_RUN, XENNET_MAX_DATA_SLOTS);
+	data(&r, XENNET_MAX_RUN - 1, 0, 0, 64, XENNET_RXF_MORE_DATA);
+	data(&r, XENNET_MAX_RUN, 0, 0, 64, 0);
+	r.n = XENNET_MAX_RUN + 1;
+	TAP_CHECK(parse(&r, 0, &pkt) == XENNET_RX_RUN_TOO_LONG,
+		  "rx: one slot more than the longest packet stops the device");
+	free(r.slot);
+}
+
+/*
  * Random runs, each in an allocation of exactly the produced slots so
  * AddressSanitizer sees any read past them.  Whatever the input, what
  * parse accepts must describe data inside its pages and inside the run.
@@ -308,6 +343,7 @@ int main(void)
 	test_rx_extras();
 	test_rx_hash();
 	test_rx_endless();
+	test_rx_longest();
 	test_rx_random();
 	test_slots_for();
 	return tap_done("xennet_proto");
