@@ -11,6 +11,10 @@
  *
  * While a driver is bound, a watch on the backend's state node reports
  * the backend's moves to the driver's otherend_changed().
+ *
+ * A save or migration (suspend.c) runs under xenpv_bus_pm_lock, which
+ * probe and the driver part of remove take too: a driver is resumed
+ * whole or not at all, never while it is being set up or torn down.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,6 +22,10 @@
 #include <linux/string.h>
 
 #include "core.h"
+
+static DEFINE_MUTEX(xenpv_bus_pm_lock);
+static unsigned int xenpv_bus_generation;	/* restores so far */
+static LIST_HEAD(xenpv_resume_hooks);		/* under xenpv_bus_pm_lock */
 
 static const struct xenpv_device_id *
 xenpv_match_id(const struct xenpv_device_id *ids, const char *type)
@@ -102,10 +110,10 @@ static int xenpv_read_otherend(struct xenpv_device *xdev)
 	return 0;
 }
 
-static int xenpv_bus_probe(struct device *dev)
+static int xenpv_bus_probe_locked(struct xenpv_device *xdev,
+				  struct xenpv_driver *xdrv)
 {
-	struct xenpv_device *xdev = to_xenpv_device(dev);
-	struct xenpv_driver *xdrv = to_xenpv_driver(dev->driver);
+	struct device *dev = &xdev->dev;
 	int rc;
 
 	rc = xenpv_read_otherend(xdev);
@@ -130,21 +138,49 @@ static int xenpv_bus_probe(struct device *dev)
 			xdrv->remove(xdev);
 		goto err;
 	}
+	xdev->pm_bound = true;
+	xdev->pm_generation = xenpv_bus_generation;
 	return 0;
 err:
 	xenpv_free_otherend(xdev);
 	return rc;
 }
 
+static int xenpv_bus_probe(struct device *dev)
+{
+	int rc;
+
+	mutex_lock(&xenpv_bus_pm_lock);
+	rc = xenpv_bus_probe_locked(to_xenpv_device(dev),
+				    to_xenpv_driver(dev->driver));
+	mutex_unlock(&xenpv_bus_pm_lock);
+	return rc;
+}
+
+/*
+ * The otherend watch goes first, outside the pm lock: unregistering waits
+ * for a running callback, and a restore holds the lock in the watch
+ * thread.  From then on a restore passes this device by; if one did
+ * before the driver's remove, the driver is told of it first, so it
+ * tears down nothing of the old domain's.
+ */
 static void xenpv_bus_remove(struct device *dev)
 {
 	struct xenpv_device *xdev = to_xenpv_device(dev);
 	struct xenpv_driver *xdrv = to_xenpv_driver(dev->driver);
 
+	mutex_lock(&xenpv_bus_pm_lock);
+	xdev->pm_bound = false;
+	mutex_unlock(&xenpv_bus_pm_lock);
 	xenpv_xs_watch_unregister(&xdev->otherend_watch);
+
+	mutex_lock(&xenpv_bus_pm_lock);
+	if (xdev->pm_generation != xenpv_bus_generation && xdrv->resume)
+		xdrv->resume(xdev);
 	if (xdrv->remove)
 		xdrv->remove(xdev);
 	xenpv_free_otherend(xdev);
+	mutex_unlock(&xenpv_bus_pm_lock);
 	xenpv_switch_state(xdev, XenbusStateClosed);
 }
 
@@ -204,6 +240,131 @@ void xenpv_unregister_driver(struct xenpv_driver *drv)
 	driver_unregister(&drv->driver);
 }
 EXPORT_SYMBOL_GPL(xenpv_unregister_driver);
+
+/* ---------------------------------------------------------------------
+ * Suspend and resume (suspend.c drives them, in the watch thread)
+ */
+
+static int xenpv_check_resumable(struct device *dev, void *unused)
+{
+	struct xenpv_device *xdev = to_xenpv_device(dev);
+
+	if (!xdev->pm_bound || to_xenpv_driver(dev->driver)->resume)
+		return 0;
+	dev_warn(dev, "driver %s cannot resume after a save or migration\n",
+		 dev->driver->name);
+	return -EOPNOTSUPP;
+}
+
+/**
+ * xenpv_bus_suspend_prepare() - hold probe and remove off for a suspend
+ *
+ * Return: 0 with the pm lock held, to be released by xenpv_bus_resume();
+ * or -EOPNOTSUPP, logged, when a bound driver cannot resume.
+ */
+int xenpv_bus_suspend_prepare(void)
+{
+	int rc;
+
+	mutex_lock(&xenpv_bus_pm_lock);
+	rc = bus_for_each_dev(&xenpv_bus, NULL, NULL, xenpv_check_resumable);
+	if (rc)
+		mutex_unlock(&xenpv_bus_pm_lock);
+	return rc;
+}
+
+/*
+ * The backend's path names our domain id, which a restore changes: read
+ * it again, keeping the old one if that fails (a driver bound is never
+ * left without one).
+ */
+static int xenpv_reread_otherend(struct xenpv_device *xdev)
+{
+	char *old_path = xdev->otherend;
+	const char *old_watch = xdev->otherend_watch.path;
+	domid_t old_id = xdev->otherend_id;
+	int rc;
+
+	rc = xenpv_read_otherend(xdev);
+	if (rc) {
+		xdev->otherend = old_path;
+		xdev->otherend_watch.path = old_watch;
+		xdev->otherend_id = old_id;
+		return rc;
+	}
+	kfree(old_path);
+	kfree(old_watch);
+	return 0;
+}
+
+static int xenpv_resume_dev(struct device *dev, void *unused)
+{
+	struct xenpv_device *xdev = to_xenpv_device(dev);
+	struct xenpv_driver *xdrv;
+	int rc;
+
+	if (!xdev->pm_bound)
+		return 0;
+	xdrv = to_xenpv_driver(dev->driver);
+	/* In the watch thread: unregistering waits for nothing. */
+	xenpv_xs_watch_unregister(&xdev->otherend_watch);
+	if (xenpv_reread_otherend(xdev))
+		dev_err(dev, "after a restore, the backend of %s is unknown; keeping %s\n",
+			xdev->nodename, xdev->otherend);
+	xdev->state = XenbusStateUnknown;
+	xenpv_switch_state(xdev, XenbusStateInitialising);
+	/* Even so: the driver must let go of the old domain's ports. */
+	rc = xdrv->resume(xdev);
+	xdev->pm_generation = xenpv_bus_generation;
+	if (rc)
+		dev_err(dev, "resuming %s after a restore failed: %d\n",
+			xdev->nodename, rc);
+	if (xenpv_xs_watch_register(&xdev->otherend_watch))
+		dev_err(dev, "watching %s again failed; the backend's moves go unseen\n",
+			xdev->otherend_watch.path);
+	return 0;
+}
+
+/**
+ * xenpv_bus_resume() - after the domain suspended, or failed to
+ * @cancelled: the domain carried on where it was: nothing to do
+ *
+ * Otherwise every bound driver, then every resume hook, meets its new
+ * backend.  Releases the pm lock.
+ */
+void xenpv_bus_resume(bool cancelled)
+{
+	struct xenpv_resume_hook *hook;
+
+	if (!cancelled) {
+		xenpv_bus_generation++;
+		bus_for_each_dev(&xenpv_bus, NULL, NULL, xenpv_resume_dev);
+		list_for_each_entry(hook, &xenpv_resume_hooks, list)
+			hook->resume(hook);
+	}
+	mutex_unlock(&xenpv_bus_pm_lock);
+}
+
+/**
+ * xenpv_resume_hook_add() - be told of each restore
+ * @hook: with resume set; kept until xenpv_resume_hook_del()
+ */
+void xenpv_resume_hook_add(struct xenpv_resume_hook *hook)
+{
+	mutex_lock(&xenpv_bus_pm_lock);
+	list_add_tail(&hook->list, &xenpv_resume_hooks);
+	mutex_unlock(&xenpv_bus_pm_lock);
+}
+EXPORT_SYMBOL_GPL(xenpv_resume_hook_add);
+
+/* When this returns, @hook->resume is not running and will not run. */
+void xenpv_resume_hook_del(struct xenpv_resume_hook *hook)
+{
+	mutex_lock(&xenpv_bus_pm_lock);
+	list_del(&hook->list);
+	mutex_unlock(&xenpv_bus_pm_lock);
+}
+EXPORT_SYMBOL_GPL(xenpv_resume_hook_del);
 
 /* ---------------------------------------------------------------------
  * Devices from xenstore

@@ -14,11 +14,13 @@
  * orderly way, through the kernel's poweroff and reboot helpers, as if
  * the administrator had typed them.
  *
+ * "suspend" (xl save, xl migrate) is taken only when every bound PV
+ * driver can resume (suspend.c); otherwise it is left in place and the
+ * toolstack gives up on it after its timeout, instead of waiting on a
+ * guest that would acknowledge it and never suspend.
+ *
  * control/feature-* tell the toolstack which requests we understand
- * (XAPI reads them before it offers a clean shutdown).
- * "suspend" is not among them yet: such a request is left in place, and
- * the toolstack gives up on it, instead of waiting on a guest that would
- * acknowledge it and never suspend.
+ * (XAPI reads them before it offers a clean shutdown or a migration).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,6 +35,7 @@ enum xenpv_shutdown_action {
 	XENPV_SHUTDOWN_NONE,
 	XENPV_SHUTDOWN_POWEROFF,
 	XENPV_SHUTDOWN_REBOOT,
+	XENPV_SHUTDOWN_SUSPEND,
 	XENPV_SHUTDOWN_UNSUPPORTED,
 };
 
@@ -43,14 +46,20 @@ static const struct {
 	{ "poweroff", XENPV_SHUTDOWN_POWEROFF },
 	{ "halt", XENPV_SHUTDOWN_POWEROFF },
 	{ "reboot", XENPV_SHUTDOWN_REBOOT },
+	{ "suspend", XENPV_SHUTDOWN_SUSPEND },
 };
 
-/* The control/feature-* keys we set to "1", where the toolstack has them. */
+/*
+ * The control/feature-* keys we set to "1", where the toolstack has them.
+ * Not feature-suspend: a guest whose disk is on xenblk cannot resume yet,
+ * and XAPI would offer a migration on its word.
+ */
 static const char *const xenpv_control_features[] = {
 	"feature-poweroff", "feature-halt", "feature-reboot", "feature-sysrq",
 };
 
 struct xenpv_shutdown_take {
+	bool can_suspend;	/* in: the bus is held for a suspend */
 	enum xenpv_shutdown_action action;
 	char request[16];	/* as read, for the log */
 };
@@ -81,19 +90,39 @@ static int xenpv_shutdown_take(u32 tx, void *arg)
 	take->action = xenpv_shutdown_action(request);
 	strscpy(take->request, request, sizeof(take->request));
 	kfree(request);
+	if (take->action == XENPV_SHUTDOWN_SUSPEND && !take->can_suspend)
+		take->action = XENPV_SHUTDOWN_UNSUPPORTED;
 	if (take->action == XENPV_SHUTDOWN_NONE ||
 	    take->action == XENPV_SHUTDOWN_UNSUPPORTED)
 		return 0;
 	return xenpv_xs_write(tx, XENPV_CONTROL, "shutdown", "");
 }
 
+/* Whether control/shutdown asks for a suspend, outside a transaction. */
+static bool xenpv_suspend_requested(void)
+{
+	char *request = xenpv_xs_read(XENPV_XS_NO_TX, XENPV_CONTROL,
+				      "shutdown", NULL);
+	bool suspend;
+
+	if (IS_ERR(request))
+		return false;
+	suspend = xenpv_shutdown_action(request) == XENPV_SHUTDOWN_SUSPEND;
+	kfree(request);
+	return suspend;
+}
+
 static void xenpv_shutdown_changed(struct xenpv_xs_watch *watch,
 				   const char *path)
 {
-	struct xenpv_shutdown_take take;
+	struct xenpv_shutdown_take take = { };
 	int rc;
 
+	/* The bus is held before the request is taken: the answer holds. */
+	take.can_suspend = xenpv_suspend_requested() && xenpv_suspend_prepare();
 	rc = xenpv_xs_transact(xenpv_shutdown_take, &take);
+	if (take.can_suspend && (rc || take.action != XENPV_SHUTDOWN_SUSPEND))
+		xenpv_suspend_abandon();
 	if (rc) {
 		pr_err("reading control/shutdown failed: %d\n", rc);
 		return;
@@ -109,8 +138,11 @@ static void xenpv_shutdown_changed(struct xenpv_xs_watch *watch,
 			take.request);
 		orderly_reboot();
 		break;
+	case XENPV_SHUTDOWN_SUSPEND:
+		xenpv_suspend();
+		break;
 	case XENPV_SHUTDOWN_UNSUPPORTED:
-		pr_warn("control/shutdown = \"%s\" is not supported; the toolstack will time out\n",
+		pr_warn("control/shutdown = \"%s\" is not supported now; the toolstack will time out\n",
 			take.request);
 		break;
 	case XENPV_SHUTDOWN_NONE:

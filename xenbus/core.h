@@ -22,6 +22,7 @@ long xenpv_event_channel_op(unsigned int cmd, void *arg);
 long xenpv_grant_table_op(unsigned int cmd, void *arg, unsigned int count);
 int xenpv_hvm_set_param(unsigned int index, u64 value);
 int xenpv_map_gfn(unsigned int space, unsigned long idx, unsigned long gfn);
+long xenpv_sched_suspend(void);
 const char *xenpv_xen_extraversion(char *buf, size_t size);
 bool xenpv_hypercall_uses_vmmcall(void);
 
@@ -33,10 +34,13 @@ int xenpv_evtchn_init(struct pci_dev *pdev);
 void xenpv_evtchn_exit(struct pci_dev *pdev);
 int xenpv_evtchn_irq(void);
 unsigned int xenpv_evtchn_hand_backs(void);
+void xenpv_evtchn_resume_noirq(void);
+void xenpv_evtchn_forget_all(void);
 
 /* grant.c */
 int xenpv_gnttab_init(void);
 void xenpv_gnttab_exit(void);
+void xenpv_gnttab_resume_noirq(void);
 
 /* xs_ring.c: the byte stream to and from xenstored */
 struct xenpv_xs_msg;
@@ -45,6 +49,7 @@ void xenpv_xs_ring_exit(void);
 int xenpv_xs_ring_send(const struct xsd_sockmsg *hdr, const void *body);
 bool xenpv_xs_ring_broken(void);
 unsigned long xenpv_xs_timeout(void);
+int xenpv_xs_ring_resume(void);
 
 /* xs.c */
 struct xenpv_xs_msg {
@@ -59,6 +64,8 @@ int xenpv_xs_talk(u32 type, u32 tx, const void *body, unsigned int len,
 		  struct xenpv_xs_msg **reply);
 void xenpv_xs_msg_free(struct xenpv_xs_msg *msg);
 bool xenpv_in_watch_thread(void);
+int xenpv_xs_suspend(void);
+void xenpv_xs_resume(bool cancelled);
 
 /* xs_dev.c */
 int xenpv_xs_dev_init(void);
@@ -67,10 +74,17 @@ void xenpv_xs_dev_exit(void);
 /* bus.c */
 int xenpv_bus_init(void);
 void xenpv_bus_exit(void);
+int xenpv_bus_suspend_prepare(void);
+void xenpv_bus_resume(bool cancelled);
 
 /* control.c */
 int xenpv_control_init(void);
 void xenpv_control_exit(void);
+
+/* suspend.c */
+bool xenpv_suspend_prepare(void);
+void xenpv_suspend_abandon(void);
+void xenpv_suspend(void);
 
 /* selftest.c */
 void xenpv_selftest_init(void);

@@ -50,14 +50,19 @@ struct xenpv_evtchn {
 	unsigned int idle_events;	/* events in a row that found no work */
 	unsigned int throttle_ms;
 	struct timer_list throttle;
+	struct xenpv_evtchn *next_stale;	/* xenpv_evtchn_forget_all() */
 };
 
 static struct shared_info *xenpv_shinfo;
+static unsigned long xenpv_shinfo_gfn;
+static u64 xenpv_callback;		/* HVM_PARAM_CALLBACK_IRQ's value */
 static struct xenpv_evtchn *xenpv_ports[XENPV_NR_PORTS];
 static DEFINE_MUTEX(xenpv_bind_lock);
 static int xenpv_upcall_irq = -1;
 static unsigned int xenpv_first_word;	/* rotates, so no word starves */
 static atomic_t xenpv_hand_backs;	/* upcalls that ran out of budget */
+/* Restored, bindings not yet forgotten: they are for ports of the past. */
+static bool xenpv_bindings_stale;
 
 int xenpv_evtchn_irq(void)
 {
@@ -118,7 +123,7 @@ static void xenpv_dispatch(evtchn_port_t port)
 {
 	struct xenpv_evtchn *ch = READ_ONCE(xenpv_ports[port]);
 
-	if (unlikely(!ch)) {
+	if (unlikely(!ch || READ_ONCE(xenpv_bindings_stale))) {
 		/* Not ours (any more): keep it quiet. */
 		xenpv_port_mask(port);
 		return;
@@ -355,6 +360,73 @@ void xenpv_evtchn_unmask(evtchn_port_t port)
 }
 EXPORT_SYMBOL_GPL(xenpv_evtchn_unmask);
 
+/* Every port masked: nothing is bound, or nothing bound is ours any more. */
+static void xenpv_mask_all(void)
+{
+	unsigned int w;
+
+	for (w = 0; w < XENPV_WORD_BITS; w++)
+		WRITE_ONCE(xenpv_shinfo->evtchn_mask[w], ~(xen_ulong_t)0);
+}
+
+/**
+ * xenpv_evtchn_resume_noirq() - events in the domain a restore made
+ *
+ * Every other CPU is stopped and interrupts are off.  The new domain has
+ * a shared_info page of its own, which Xen must map where the old one
+ * was, and knows nothing of our upcall interrupt.  Its ports are the
+ * toolstack's: all are masked, and no event reaches a handler, until
+ * xenpv_evtchn_forget_all() has dropped the old bindings.
+ */
+void xenpv_evtchn_resume_noirq(void)
+{
+	int rc;
+
+	rc = xenpv_map_gfn(XENMAPSPACE_shared_info, 0, xenpv_shinfo_gfn);
+	if (rc)
+		pr_err("resume: mapping shared_info again failed: %d\n", rc);
+	xenpv_mask_all();
+	WRITE_ONCE(xenpv_bindings_stale, true);
+	rc = xenpv_hvm_set_param(HVM_PARAM_CALLBACK_IRQ, xenpv_callback);
+	if (rc)
+		pr_err("resume: setting HVM_PARAM_CALLBACK_IRQ failed: %d\n",
+		       rc);
+}
+
+/**
+ * xenpv_evtchn_forget_all() - drop every binding after a restore
+ *
+ * The ports they were for died with the old domain, and their numbers
+ * may already be the toolstack's new ones: nothing is unbound or closed
+ * in Xen, the bindings just go.  The drivers that held them are told to
+ * forget them too (struct xenpv_driver's resume).
+ */
+void xenpv_evtchn_forget_all(void)
+{
+	struct xenpv_evtchn *stale = NULL, *ch;
+	evtchn_port_t port;
+
+	mutex_lock(&xenpv_bind_lock);
+	for (port = 0; port < XENPV_NR_PORTS; port++) {
+		ch = xenpv_ports[port];
+		if (!ch)
+			continue;
+		WRITE_ONCE(xenpv_ports[port], NULL);
+		ch->next_stale = stale;
+		stale = ch;
+	}
+	/* A dispatch that read an old pointer finishes first. */
+	synchronize_irq(xenpv_upcall_irq);
+	WRITE_ONCE(xenpv_bindings_stale, false);
+	mutex_unlock(&xenpv_bind_lock);
+	while (stale) {
+		ch = stale;
+		stale = ch->next_stale;
+		timer_delete_sync(&ch->throttle);
+		kfree(ch);
+	}
+}
+
 /* The INTx "via" value of HVM_PARAM_CALLBACK_IRQ for @pdev. */
 static u64 xenpv_callback_via(struct pci_dev *pdev)
 {
@@ -374,7 +446,6 @@ static u64 xenpv_callback_via(struct pci_dev *pdev)
 int xenpv_evtchn_init(struct pci_dev *pdev)
 {
 	unsigned long gfn = xenpv_mmio_alloc(1);
-	unsigned int w;
 	int rc;
 
 	if (!gfn)
@@ -388,9 +459,9 @@ int xenpv_evtchn_init(struct pci_dev *pdev)
 	if (!xenpv_shinfo)
 		return -ENOMEM;
 
+	xenpv_shinfo_gfn = gfn;
 	/* Nothing is bound yet: silence whatever an earlier owner left. */
-	for (w = 0; w < XENPV_WORD_BITS; w++)
-		WRITE_ONCE(xenpv_shinfo->evtchn_mask[w], ~(xen_ulong_t)0);
+	xenpv_mask_all();
 
 	if (!pdev->pin) {
 		dev_err(&pdev->dev, "platform device has no INTx pin\n");
@@ -404,8 +475,8 @@ int xenpv_evtchn_init(struct pci_dev *pdev)
 		goto err_unmap;
 	}
 	xenpv_upcall_irq = pdev->irq;
-	rc = xenpv_hvm_set_param(HVM_PARAM_CALLBACK_IRQ,
-				 xenpv_callback_via(pdev));
+	xenpv_callback = xenpv_callback_via(pdev);
+	rc = xenpv_hvm_set_param(HVM_PARAM_CALLBACK_IRQ, xenpv_callback);
 	if (rc) {
 		dev_err(&pdev->dev, "setting HVM_PARAM_CALLBACK_IRQ failed: %d\n",
 			rc);

@@ -223,6 +223,29 @@ static void xenpv_deferred_work(struct work_struct *work)
 		schedule_delayed_work(&xenpv_deferred_dwork, HZ);
 }
 
+/**
+ * xenpv_gnttab_resume_noirq() - the table of the domain a restore made
+ *
+ * Every other CPU is stopped and interrupts are off.  Xen's new table is
+ * empty but for the toolstack's entries; its frames go where the old
+ * ones were.  Our free list stays right: an entry in use before now
+ * reads as unused, so ending it frees it at once, and what waited on the
+ * deferred list goes at the next retry.
+ */
+void xenpv_gnttab_resume_noirq(void)
+{
+	unsigned int frame;
+	int rc;
+
+	for (frame = 0; frame < xenpv_gnttab_frames; frame++) {
+		rc = xenpv_map_gfn(XENMAPSPACE_grant_table, frame,
+				   xenpv_gnttab_gfn + frame);
+		if (rc)
+			pr_err("resume: mapping grant table frame %u failed: %d\n",
+			       frame, rc);
+	}
+}
+
 static unsigned int xenpv_gnttab_query_max(void)
 {
 	struct gnttab_query_size query = { .dom = DOMID_SELF };

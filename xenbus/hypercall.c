@@ -20,6 +20,7 @@
 #include <xen/interface/version.h>
 #include <xen/interface/memory.h>
 #include <xen/interface/hvm/hvm_op.h>
+#include <xen/interface/sched.h>
 
 #include "core.h"
 
@@ -201,6 +202,20 @@ int xenpv_hvm_set_param(unsigned int index, u64 value)
 
 	return xenpv_hypercall(__HYPERVISOR_hvm_op, HVMOP_set_param,
 			       (unsigned long)&p, 0);
+}
+
+/*
+ * SCHEDOP_shutdown(SHUTDOWN_suspend): the toolstack saves the domain while
+ * we are in here.  Return: 0 in the restored domain, 1 when the save was
+ * cancelled (or was a checkpoint) and this domain carries on, or an
+ * errno from Xen.
+ */
+long xenpv_sched_suspend(void)
+{
+	struct sched_shutdown shutdown = { .reason = SHUTDOWN_suspend };
+
+	return xenpv_hypercall(__HYPERVISOR_sched_op, SCHEDOP_shutdown,
+			       (unsigned long)&shutdown, 0);
 }
 
 /* Put Xen's page @idx of kind @space (shared_info, grant frame) at @gfn. */

@@ -12,7 +12,8 @@
  *   grant tables                    (grant.c)
  *   the xenstore connection          (xs_ring.c, xs.c) and /dev/xen/xenbus
  *   the "xen" bus of PV devices      (bus.c) for the frontend modules
- *   the toolstack's requests         (control.c) shutdown, reboot, sysrq
+ *   the toolstack's requests         (control.c) shutdown, reboot, sysrq,
+ *                                    and suspend for a save (suspend.c)
  *   unplugging the emulated devices  (unplug.c) the PV ones replace
  *
  * Unloading undoes it in reverse, once every frontend module is gone.

@@ -24,6 +24,8 @@
 #define XENPV_XS_MAX_EVENTS		1024
 #define XENPV_XS_WATCH_MAX_PENDING	256
 #define XENPV_XS_TOKEN_FMT		"xenpv-%u"
+/* How long a suspend waits for open transactions to end. */
+#define XENPV_XS_SUSPEND_WAIT		(15 * HZ)
 
 struct xenpv_xs_req {
 	struct list_head list;
@@ -38,6 +40,18 @@ struct xenpv_xs_event {
 	const char *path;		/* points into msg->body */
 	struct xenpv_xs_msg *msg;
 };
+
+/*
+ * The suspend gate.  A transaction does not survive a restore (the new
+ * domain is a new xenstore connection), so a suspend first stops new
+ * ones and waits for the open ones to end, then holds every request off
+ * until it is over.  Requests hold the rwsem for reading.
+ */
+static DECLARE_RWSEM(xenpv_xs_gate);
+static bool xenpv_xs_suspending;
+static atomic_t xenpv_xs_open_tx = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(xenpv_xs_tx_waitq);
+static unsigned int xenpv_xs_resend_round;
 
 static LIST_HEAD(xenpv_xs_reqs);
 static DEFINE_SPINLOCK(xenpv_xs_reqs_lock);
@@ -92,19 +106,9 @@ static void xenpv_xs_handle_reply(struct xenpv_xs_msg *msg)
 	xenpv_xs_msg_free(msg);
 }
 
-/**
- * xenpv_xs_talk() - send one request and wait for its reply
- * @type: XS_* request type
- * @tx: transaction id, or 0
- * @body: payload
- * @len: payload length, at most XENSTORE_PAYLOAD_MAX
- * @reply: the reply, to free with xenpv_xs_msg_free()
- *
- * Return: 0, the errno of an XS_ERROR reply, -ETIMEDOUT, or -EIO for a
- * broken connection or a reply of the wrong type.
- */
-int xenpv_xs_talk(u32 type, u32 tx, const void *body, unsigned int len,
-		  struct xenpv_xs_msg **reply)
+/* xenpv_xs_talk() without the suspend gate. */
+static int xenpv_xs_talk_ungated(u32 type, u32 tx, const void *body,
+				 unsigned int len, struct xenpv_xs_msg **reply)
 {
 	struct xsd_sockmsg hdr = { .type = type, .tx_id = tx, .len = len };
 	struct xenpv_xs_req req = { };
@@ -149,6 +153,46 @@ int xenpv_xs_talk(u32 type, u32 tx, const void *body, unsigned int len,
 	}
 	*reply = req.reply;
 	return 0;
+}
+
+/* Keeps count of open transactions, for the suspend gate. */
+static void xenpv_xs_count_tx(u32 type, int rc)
+{
+	if (type == XS_TRANSACTION_START && !rc) {
+		atomic_inc(&xenpv_xs_open_tx);
+	} else if (type == XS_TRANSACTION_END && rc != -ENOENT) {
+		/* Committed, aborted, or lost to a conflict: it is over. */
+		atomic_dec_if_positive(&xenpv_xs_open_tx);
+		wake_up_all(&xenpv_xs_tx_waitq);
+	}
+}
+
+/**
+ * xenpv_xs_talk() - send one request and wait for its reply
+ * @type: XS_* request type
+ * @tx: transaction id, or 0
+ * @body: payload
+ * @len: payload length, at most XENSTORE_PAYLOAD_MAX
+ * @reply: the reply, to free with xenpv_xs_msg_free()
+ *
+ * While the domain suspends, a request waits until it has resumed, and
+ * a new transaction until then too.
+ *
+ * Return: 0, the errno of an XS_ERROR reply, -ETIMEDOUT, or -EIO for a
+ * broken connection or a reply of the wrong type.
+ */
+int xenpv_xs_talk(u32 type, u32 tx, const void *body, unsigned int len,
+		  struct xenpv_xs_msg **reply)
+{
+	int rc;
+
+	if (type == XS_TRANSACTION_START)
+		wait_event(xenpv_xs_tx_waitq, !READ_ONCE(xenpv_xs_suspending));
+	down_read(&xenpv_xs_gate);
+	rc = xenpv_xs_talk_ungated(type, tx, body, len, reply);
+	xenpv_xs_count_tx(type, rc);
+	up_read(&xenpv_xs_gate);
+	return rc;
 }
 
 static char *xenpv_xs_join(const char *dir, const char *node)
@@ -386,7 +430,8 @@ EXPORT_SYMBOL_GPL(xenpv_xs_transact);
  * Watches
  */
 
-static int xenpv_xs_watch_op(u32 type, const char *path, unsigned int id)
+static int xenpv_xs_watch_op(u32 type, const char *path, unsigned int id,
+			     bool gated)
 {
 	struct xenpv_xs_msg *reply;
 	char *body;
@@ -397,7 +442,10 @@ static int xenpv_xs_watch_op(u32 type, const char *path, unsigned int id)
 		return -ENOMEM;
 	len = strlen(path) + 1;
 	len += strlen(body + len) + 1;
-	rc = xenpv_xs_talk(type, 0, body, len, &reply);
+	if (gated)
+		rc = xenpv_xs_talk(type, 0, body, len, &reply);
+	else
+		rc = xenpv_xs_talk_ungated(type, 0, body, len, &reply);
 	xenpv_xs_msg_free(reply);
 	kfree(body);
 	return rc;
@@ -545,7 +593,10 @@ int xenpv_xs_watch_register(struct xenpv_xs_watch *watch)
 	list_add_tail(&watch->list, &xenpv_xs_watches);
 	spin_unlock(&xenpv_xs_watches_lock);
 
-	rc = xenpv_xs_watch_op(XS_WATCH, watch->path, watch->id);
+	rc = xenpv_xs_watch_op(XS_WATCH, watch->path, watch->id, true);
+	/* Sent already, by a resume that found it listed (tokens are unique). */
+	if (rc == -EEXIST)
+		rc = 0;
 	if (rc) {
 		pr_err("watching %s failed: %d\n", watch->path, rc);
 		spin_lock(&xenpv_xs_watches_lock);
@@ -573,7 +624,7 @@ void xenpv_xs_watch_unregister(struct xenpv_xs_watch *watch)
 	list_del(&watch->list);
 	spin_unlock(&xenpv_xs_watches_lock);
 
-	rc = xenpv_xs_watch_op(XS_UNWATCH, watch->path, watch->id);
+	rc = xenpv_xs_watch_op(XS_UNWATCH, watch->path, watch->id, true);
 	if (rc && rc != -ENOENT)
 		pr_warn("unwatching %s failed: %d\n", watch->path, rc);
 
@@ -598,6 +649,101 @@ void xenpv_xs_watch_unregister(struct xenpv_xs_watch *watch)
 	}
 }
 EXPORT_SYMBOL_GPL(xenpv_xs_watch_unregister);
+
+/* ---------------------------------------------------------------------
+ * Suspend and resume
+ */
+
+/**
+ * xenpv_xs_suspend() - close the gate before the domain suspends
+ *
+ * New transactions wait; open ones may finish for XENPV_XS_SUSPEND_WAIT;
+ * then every request waits until xenpv_xs_resume().
+ *
+ * Return: 0 with the gate closed, or -EBUSY (logged) with it open again.
+ */
+int xenpv_xs_suspend(void)
+{
+	unsigned long deadline = jiffies + XENPV_XS_SUSPEND_WAIT;
+	long left;
+
+	WRITE_ONCE(xenpv_xs_suspending, true);
+	for (;;) {
+		left = max_t(long, (long)(deadline - jiffies), 1);
+		wait_event_timeout(xenpv_xs_tx_waitq,
+				   !atomic_read(&xenpv_xs_open_tx), left);
+		down_write(&xenpv_xs_gate);
+		/* A transaction started just before the flag was seen. */
+		if (!atomic_read(&xenpv_xs_open_tx))
+			return 0;
+		up_write(&xenpv_xs_gate);
+		if (time_after(jiffies, deadline))
+			break;
+	}
+	pr_err("suspend: %d xenstore transactions still open after %u s; not suspending\n",
+	       atomic_read(&xenpv_xs_open_tx), XENPV_XS_SUSPEND_WAIT / HZ);
+	WRITE_ONCE(xenpv_xs_suspending, false);
+	wake_up_all(&xenpv_xs_tx_waitq);
+	return -EBUSY;
+}
+
+/* The next watch not yet sent again in this round, with its path copied. */
+static char *xenpv_xs_next_to_resend(unsigned int *id)
+{
+	struct xenpv_xs_watch *watch;
+	char *path = NULL;
+
+	spin_lock(&xenpv_xs_watches_lock);
+	list_for_each_entry(watch, &xenpv_xs_watches, list) {
+		if (watch->resent == xenpv_xs_resend_round)
+			continue;
+		watch->resent = xenpv_xs_resend_round;
+		*id = watch->id;
+		path = kstrdup(watch->path, GFP_ATOMIC) ?: ERR_PTR(-ENOMEM);
+		break;
+	}
+	spin_unlock(&xenpv_xs_watches_lock);
+	return path;
+}
+
+/*
+ * The restored domain's xenstored knows no watch of ours: each is sent
+ * again, and fires once as a new watch does, so its callback sees the
+ * new domain.  Under the closed gate, so a watch whose own XS_WATCH waits
+ * at the gate meets EEXIST, which register takes for success.
+ */
+static void xenpv_xs_resend_watches(void)
+{
+	unsigned int id;
+	char *path;
+	int rc;
+
+	xenpv_xs_resend_round++;
+	while ((path = xenpv_xs_next_to_resend(&id))) {
+		if (IS_ERR(path)) {
+			pr_err("resume: out of memory; watch %u is lost\n", id);
+			continue;
+		}
+		rc = xenpv_xs_watch_op(XS_WATCH, path, id, false);
+		if (rc && rc != -EEXIST)
+			pr_err("resume: watching %s again failed: %d\n", path,
+			       rc);
+		kfree(path);
+	}
+}
+
+/**
+ * xenpv_xs_resume() - open the gate again
+ * @cancelled: the domain carried on where it was: nothing changed
+ */
+void xenpv_xs_resume(bool cancelled)
+{
+	if (!cancelled && !xenpv_xs_ring_resume())
+		xenpv_xs_resend_watches();
+	up_write(&xenpv_xs_gate);
+	WRITE_ONCE(xenpv_xs_suspending, false);
+	wake_up_all(&xenpv_xs_tx_waitq);
+}
 
 /*
  * After a crash or kexec, xenstored may still hold watches of a kernel

@@ -272,6 +272,32 @@ err_unmap:
 	return rc;
 }
 
+/*
+ * After a restore: the toolstack cleared the ring page and gave xenstore
+ * a new event channel.  The reader thread waits for a first byte, and
+ * reads the cleared indexes as an empty ring.
+ */
+int xenpv_xs_ring_resume(void)
+{
+	u64 port;
+	int rc;
+
+	rc = xenpv_hvm_get_param(HVM_PARAM_STORE_EVTCHN, &port);
+	if (!rc) {
+		xenpv_xs_port = port;
+		rc = xenpv_evtchn_bind(xenpv_xs_port, xenpv_xs_event, NULL,
+				       "xenstore");
+	}
+	if (rc) {
+		pr_err("resume: binding xenstore's event channel (HVM_PARAM_STORE_EVTCHN) failed: %d\n",
+		       rc);
+		xenpv_xs_break("no event channel after a restore");
+		return rc;
+	}
+	wake_up_all(&xenpv_xs_waitq);
+	return 0;
+}
+
 void xenpv_xs_ring_exit(void)
 {
 	kthread_stop(xenpv_xs_reader);

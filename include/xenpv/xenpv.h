@@ -126,6 +126,7 @@ struct xenpv_xs_watch {
 	unsigned int id;
 	unsigned int nr_pending;
 	unsigned int nr_dropped;	/* since the queue last drained */
+	unsigned int resent;		/* last resume round that sent it */
 };
 
 int xenpv_xs_watch_register(struct xenpv_xs_watch *watch);
@@ -143,6 +144,10 @@ struct xenpv_device {
 	enum xenbus_state state;	/* ours, as last written */
 	struct xenpv_xs_watch otherend_watch;
 	struct device dev;
+
+	/* Private to the core: a save or migration reaches this driver. */
+	bool pm_bound;
+	unsigned int pm_generation;	/* resumes seen when bound */
 };
 
 struct xenpv_device_id {
@@ -157,7 +162,16 @@ struct xenpv_driver {
 	void (*otherend_changed)(struct xenpv_device *xdev,
 				 enum xenbus_state otherend_state);
 	void (*remove)(struct xenpv_device *xdev);
-	int (*suspend)(struct xenpv_device *xdev);
+	/*
+	 * After the domain was saved and restored, or migrated: a new
+	 * backend, in a new domain, waits to be connected.  Every event
+	 * channel and grant from before is gone with the old domain: forget
+	 * the ports without unbinding or closing them (their numbers may be
+	 * someone else's now), end the grants (that frees them at once),
+	 * and connect again as at probe.  The core has re-read the backend
+	 * and set the state to Initialising; otherend_changed() follows.
+	 * A driver without resume keeps the domain from being suspended.
+	 */
 	int (*resume)(struct xenpv_device *xdev);
 	struct device_driver driver;
 };
@@ -171,6 +185,18 @@ static inline struct xenpv_driver *to_xenpv_driver(struct device_driver *drv)
 {
 	return container_of(drv, struct xenpv_driver, driver);
 }
+
+/*
+ * Users of the core outside the bus (the primary console) hear of a
+ * restore here, after the bus devices, with the same rules as resume().
+ */
+struct xenpv_resume_hook {
+	void (*resume)(struct xenpv_resume_hook *hook);
+	struct list_head list;		/* private to the core */
+};
+
+void xenpv_resume_hook_add(struct xenpv_resume_hook *hook);
+void xenpv_resume_hook_del(struct xenpv_resume_hook *hook);
 
 int __xenpv_register_driver(struct xenpv_driver *drv, struct module *owner,
 			    const char *mod_name);
