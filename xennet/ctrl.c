@@ -373,6 +373,12 @@ void xennet_ctrl_start(struct xennet_info *info)
 		schedule_work(&info->ctrl.work);
 }
 
+/* After a restore, rtnl held: the port is gone (see xennet_resume()). */
+void xennet_ctrl_forget_evtchn(struct xennet_info *info)
+{
+	info->ctrl.evtchn = 0;
+}
+
 /* At disconnect, rtnl held: the keys first, then the ring. */
 void xennet_ctrl_destroy(struct xennet_info *info)
 {
@@ -383,8 +389,10 @@ void xennet_ctrl_destroy(struct xennet_info *info)
 		return;
 	xenpv_xs_rm(XENPV_XS_NO_TX, node, "ctrl-ring-ref");
 	xenpv_xs_rm(XENPV_XS_NO_TX, node, "event-channel-ctrl");
-	xenpv_evtchn_unbind(ctrl->evtchn);
-	xenpv_evtchn_close(ctrl->evtchn);
+	if (ctrl->evtchn) {
+		xenpv_evtchn_unbind(ctrl->evtchn);
+		xenpv_evtchn_close(ctrl->evtchn);
+	}
 	xenpv_gnttab_end_and_free(ctrl->ring_ref,
 				  virt_to_page(ctrl->ring.sring));
 	ctrl->ring.sring = NULL;

@@ -16,6 +16,8 @@
  *                       has let go of them, go Closed; a backend back in
  *                       InitWait connects again
  *   remove              ask the backend to let go, unregister ethN
+ *   resume              after a restore: the rings of the old domain
+ *                       dropped, then as from InitWait
  *
  * netdev.c is what the stack sees, queue.c the rings, tx.c and rx.c the
  * two directions, mcast.c the backend's multicast filter, ctrl.c the
@@ -221,6 +223,25 @@ static void xennet_backend_changed(struct xenpv_device *xdev,
 	}
 }
 
+/*
+ * After a restore: the rings' ports died with the old domain and are
+ * forgotten, not closed; their grants read as unused now, so taking the
+ * rings down frees their pages at once.  Packets on the rings are lost,
+ * as on a cable pulled and plugged back.  The new backend's InitWait
+ * connects us again, and Connected tells the switch where we are.
+ */
+static int xennet_resume(struct xenpv_device *xdev)
+{
+	struct xennet_info *info = dev_get_drvdata(&xdev->dev);
+
+	rtnl_lock();
+	xennet_queues_forget_evtchns(info);
+	xennet_ctrl_forget_evtchn(info);
+	rtnl_unlock();
+	xennet_disconnect(info);
+	return 0;
+}
+
 /* Whether the backend says trusted=0 for this vif (frontend key). */
 static bool xennet_read_trusted(struct xenpv_device *xdev)
 {
@@ -323,6 +344,7 @@ static struct xenpv_driver xennet_driver = {
 	.probe = xennet_probe,
 	.otherend_changed = xennet_backend_changed,
 	.remove = xennet_remove,
+	.resume = xennet_resume,
 };
 
 static int __init xennet_init(void)

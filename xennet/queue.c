@@ -140,6 +140,25 @@ static void xennet_queue_destroy(struct xennet_queue *queue)
 	xennet_ring_free(queue->rx_ring_ref, queue->rx.sring);
 }
 
+/*
+ * After a restore, under rtnl_lock: the ports are gone with the old
+ * domain, and their numbers may be someone else's now.  Destroy must
+ * neither unbind nor close them.
+ */
+void xennet_queues_forget_evtchns(struct xennet_info *info)
+{
+	struct xennet_queue *queue;
+	unsigned int i;
+
+	for (i = 0; i < info->nr_queues; i++) {
+		queue = &info->queues[i];
+		queue->tx_bound = false;
+		queue->rx_bound = false;
+		queue->tx_evtchn = 0;
+		queue->rx_evtchn = 0;
+	}
+}
+
 /**
  * xennet_queues_create() - make @nr queues with rings full of rx buffers
  * @info: the device, not connected, under rtnl_lock

@@ -190,6 +190,7 @@ void xennet_ctrl_init(struct xennet_info *info);
 void xennet_ctrl_create(struct xennet_info *info);
 void xennet_ctrl_start(struct xennet_info *info);
 void xennet_ctrl_destroy(struct xennet_info *info);
+void xennet_ctrl_forget_evtchn(struct xennet_info *info);
 int xennet_ctrl_set_key(struct xennet_info *info, const u8 *key);
 int xennet_ctrl_set_table(struct xennet_info *info, const u32 *table);
 
@@ -203,6 +204,7 @@ int xennet_queues_create(struct xennet_info *info, unsigned int nr);
 int xennet_queues_publish(struct xennet_info *info);
 void xennet_queues_unpublish(struct xennet_info *info);
 void xennet_queues_destroy(struct xennet_info *info);
+void xennet_queues_forget_evtchns(struct xennet_info *info);
 
 /* tx.c */
 netdev_tx_t xennet_start_xmit(struct sk_buff *skb, struct net_device *dev);
