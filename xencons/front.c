@@ -74,7 +74,9 @@ static void xencons_front_disconnect(struct xencons_front *front)
 	xencons_detach(front->cons);
 	xencons_put(front->cons);
 	front->cons = NULL;
-	xenpv_evtchn_close(front->evtchn);
+	if (front->evtchn)
+		xenpv_evtchn_close(front->evtchn);
+	front->evtchn = 0;
 	/* The backend may still have the page mapped: it decides when. */
 	xenpv_gnttab_end_and_free(front->ref, front->page);
 	front->page = NULL;
@@ -212,6 +214,24 @@ static void xencons_front_remove(struct xenpv_device *xdev)
 	kfree(front);
 }
 
+/*
+ * After a restore: the ring's port went with the old domain and is
+ * forgotten, not closed (struct xenpv_driver's resume).  hvc<n> hangs up
+ * and comes back when the new backend connects.
+ */
+static int xencons_front_resume(struct xenpv_device *xdev)
+{
+	struct xencons_front *front = dev_get_drvdata(&xdev->dev);
+
+	mutex_lock(&front->mutex);
+	if (front->cons)
+		xencons_forget_evtchn(front->cons);
+	front->evtchn = 0;
+	xencons_front_disconnect(front);
+	mutex_unlock(&front->mutex);
+	return 0;
+}
+
 static const struct xenpv_device_id xencons_front_ids[] = {
 	{ "console" },
 	{ "" },
@@ -223,6 +243,7 @@ static struct xenpv_driver xencons_front_driver = {
 	.probe = xencons_front_probe,
 	.otherend_changed = xencons_front_changed,
 	.remove = xencons_front_remove,
+	.resume = xencons_front_resume,
 };
 
 int xencons_front_init(void)

@@ -30,6 +30,25 @@ MODULE_PARM_DESC(primary, "The primary console's tty: hvc0 (default; major 229) 
 static struct xencons *xencons_primary;
 static struct xencons_interface *xencons_primary_intf;
 
+/* A restore gives the domain's console a new event channel. */
+static void xencons_primary_resume(struct xenpv_resume_hook *hook)
+{
+	u64 evtchn = 0;
+	int rc;
+
+	rc = xenpv_hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &evtchn);
+	if (rc || !evtchn) {
+		pr_err("%s: no console event channel after a restore (HVM_PARAM_CONSOLE_EVTCHN %llu, error %d)\n",
+		       xencons_primary->name, evtchn, rc);
+		return;
+	}
+	xencons_reattach(xencons_primary, evtchn);
+}
+
+static struct xenpv_resume_hook xencons_primary_hook = {
+	.resume = xencons_primary_resume,
+};
+
 /* The domain's console, from the HVM parameters the toolstack set. */
 static int xencons_primary_init(void)
 {
@@ -64,6 +83,7 @@ static int xencons_primary_init(void)
 	}
 	xencons_primary = cons;
 	xencons_console_register(cons);
+	xenpv_resume_hook_add(&xencons_primary_hook);
 	pr_info("%s is the domain's console (event channel %llu)\n",
 		cons->name, evtchn);
 	return 0;
@@ -77,6 +97,7 @@ static void xencons_primary_exit(void)
 {
 	if (!xencons_primary)
 		return;
+	xenpv_resume_hook_del(&xencons_primary_hook);
 	xencons_console_unregister();
 	xencons_detach(xencons_primary);
 	xencons_put(xencons_primary);

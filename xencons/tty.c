@@ -539,6 +539,56 @@ void xencons_detach(struct xencons *cons)
 	tty_port_tty_hangup(&cons->port, false);
 }
 
+/* After a restore: the port is gone; detach must not unbind it. */
+void xencons_forget_evtchn(struct xencons *cons)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&cons->lock, flags);
+	cons->evtchn_bound = false;
+	cons->evtchn = 0;
+	spin_unlock_irqrestore(&cons->lock, flags);
+}
+
+/**
+ * xencons_reattach() - carry on after a restore, with a new event channel
+ * @cons: an attached console
+ * @evtchn: the port the toolstack opened in the new domain
+ *
+ * The binding to the old port went with the old domain and is not
+ * unbound (its number may be someone else's now).  The page is the same;
+ * its indexes are as the toolstack left them, so they are adopted again.
+ *
+ * Return: 0, or an errno after logging why.
+ */
+int xencons_reattach(struct xencons *cons, evtchn_port_t evtchn)
+{
+	unsigned long flags;
+	int rc;
+
+	xencons_forget_evtchn(cons);
+	spin_lock_irqsave(&cons->lock, flags);
+	cons->evtchn = evtchn;
+	rc = cons->ring.intf ? xencons_ring_init(&cons->ring, cons->ring.intf,
+						 true) : -ENODEV;
+	spin_unlock_irqrestore(&cons->lock, flags);
+	if (rc) {
+		pr_err("%s: the ring is unusable after a restore: %d\n",
+		       cons->name, rc);
+		return rc;
+	}
+	rc = xenpv_evtchn_bind(evtchn, xencons_event, cons, cons->name);
+	if (rc) {
+		pr_err("%s: binding event channel %u after a restore failed: %d\n",
+		       cons->name, evtchn, rc);
+		return rc;
+	}
+	cons->evtchn_bound = true;
+	/* Output written while we were away waits in the ring. */
+	xenpv_evtchn_notify(evtchn);
+	return 0;
+}
+
 /* ---------------------------------------------------------------------
  * The tty drivers
  */

@@ -39,6 +39,8 @@ struct xencons *xencons_alloc(unsigned int line);
 int xencons_attach(struct xencons *cons, struct xencons_interface *intf,
 		   bool adopt, evtchn_port_t evtchn, struct device *parent);
 void xencons_detach(struct xencons *cons);
+int xencons_reattach(struct xencons *cons, evtchn_port_t evtchn);
+void xencons_forget_evtchn(struct xencons *cons);
 void xencons_put(struct xencons *cons);
 void xencons_console_register(struct xencons *cons);
 void xencons_console_unregister(void);
