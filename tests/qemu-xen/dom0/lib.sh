@@ -62,9 +62,14 @@ allow_guest_data() {
 	xenstore-write "$p/ready" 0 && xenstore-chmod -r "$p" "n$1"
 }
 
+# hold_guest NAME / release_guest NAME: a guest being saved and restored
+# is gone for a while, and not finished.
+hold_guest() { touch "/tmp/xenpv-hold-$1"; }
+release_guest() { rm -f "/tmp/xenpv-hold-$1"; }
+
 wait_domain_gone() {
 	local t=0
-	while xl domid "$1" > /dev/null 2>&1; do
+	while xl domid "$1" > /dev/null 2>&1 || [ -e "/tmp/xenpv-hold-$1" ]; do
 		if [ $t -ge "$2" ]; then
 			xl destroy "$1"
 			return 1
@@ -183,6 +188,9 @@ CFG
 collect_guest() {
 	local name=$1 mode=$2 log=$3 domid
 	domid=$(cat "/job/out/$name.domid")
+	# A restored guest's QEMU started the log afresh (the suspend suite).
+	[ -f "$log.before-restore" ] &&
+		tr -d '\r' < "$log.before-restore" | sed -n 's/^XENPV-TAP //p' >> /job/out/results.tap
 	tr -d '\r' < "$log" | sed -n 's/^XENPV-TAP //p' >> /job/out/results.tap
 	if ! grep -q "XENPV-GUEST-DONE" "$log"; then
 		{

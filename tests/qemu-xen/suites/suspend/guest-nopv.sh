@@ -1,0 +1,73 @@
+#!/bin/bash
+# The suspend suite, guest part (xen_nopv guest: xenpv, xennet, xencons):
+# with a disk on xenblk (which cannot resume yet) the guest leaves the
+# toolstack's request unanswered and `xl save` fails; without it, the
+# toolstack saves the domain twice.  `xl save -c` is a checkpoint, so
+# the suspend is cancelled and the guest carries on in the same domain;
+# `xl save` then `xl restore` brings it back in a new domain, where the
+# same kernel (same boot id, same uptime clock) must find xenstore,
+# its vif and hvc0 working again.  dom0's part (dom0-nopv.sh) does the xl
+# operations and checks from outside.
+# shellcheck source=../../guest/lib.sh
+. /opt/xenpv/guest/lib.sh
+here=$(dirname "$0")
+# shellcheck source=../net/lib.sh
+. "$here/../net/lib.sh"
+peer=$XENPV_PEER_IP
+
+# xenblk cannot resume yet: while it drives a disk, the guest refuses.
+blk_bound() { compgen -G "$(xenpv_bus)/drivers/xenblk/vbd-*" > /dev/null; }
+modprobe xenblk
+tap_check "suspend: xenblk drives the guest's PV disks" wait_for 60 blk_bound
+old_domid=$(xenstore-read domid)
+tell_dom0 ready-refuse 1
+wait_dom0 refused 600 > /dev/null
+tap_check "suspend: with xenblk bound, xenpv says it cannot resume and leaves the request" \
+	sh -c 'dmesg | grep -q "driver xenblk cannot resume after a save or migration" &&
+	       dmesg | grep -qF "control/shutdown = \"suspend\" is not supported now"'
+tap_check "suspend: the refused guest runs on in the same domain ($old_domid)" \
+	test "$(xenstore-read domid)" = "$old_domid"
+rmmod xenblk
+tap_check "suspend: xenblk unloads (the disks stay emulated)" \
+	sh -c '! grep -q "^xenblk " /proc/modules'
+modprobe xencons
+tap_check "suspend: xencons gives hvc0" wait_for 30 test -c /dev/hvc0
+
+mac=$(xenstore-read device/vif/0/mac)
+if=$(wait_for 60 has_if "$mac" && xennet_if "$mac")
+tap_check "suspend: $if (xennet) comes up" bring_up "$if"
+tap_check "suspend: ping dom0 before the saves" ping -c 3 -W 5 "$peer"
+
+boot_id=$(cat /proc/sys/kernel/random/boot_id)
+tell_dom0 ip "$XP_IP"
+tell_dom0 ready 1
+
+# --- a checkpoint: the suspend is cancelled, the domain carries on
+wait_dom0 checkpointed 600 > /dev/null
+tap_check "suspend: after xl save -c, xenpv says the suspend was cancelled" \
+	wait_for 30 dmesg_has "suspend cancelled or refused; carrying on"
+tap_check "suspend: after the checkpoint, still the same domain ($old_domid)" \
+	test "$(xenstore-read domid)" = "$old_domid"
+tap_check "suspend: after the checkpoint, ping dom0" \
+	ping -c 3 -W 5 "$peer"
+tell_dom0 checkpoint-checked 1
+
+# --- saved and restored: a new domain, the same kernel
+wait_dom0 restored 900 > /dev/null
+tap_check "suspend: after xl restore, xenpv says it resumed in a new domain" \
+	wait_for 30 dmesg_has "resumed in a restored domain"
+tap_check "suspend: the same kernel carries on (boot id unchanged)" \
+	test "$(cat /proc/sys/kernel/random/boot_id)" = "$boot_id"
+new_domid=$(xenstore-read domid)
+tap_check "suspend: xenstore answers in the new domain (domid $old_domid -> $new_domid)" \
+	test -n "$new_domid" -a "$new_domid" != "$old_domid"
+tell_dom0 new-domid "$new_domid"
+tap_check "suspend: $if gets its carrier back" wait_for 60 carrier "$if"
+tap_check "suspend: after the restore, ping dom0 through $if" \
+	wait_for 30 ping -c 1 -W 2 "$peer"
+tap_check "suspend: after the restore, 100 pings, none lost" \
+	ping -q -c 100 -i 0.05 -W 5 "$peer"
+marker="xenpv-after-restore-$RANDOM$RANDOM"
+echo "$marker" > /dev/hvc0
+tell_dom0 hvc0-marker "$marker"
+wait_dom0 outside-checked 300 > /dev/null
