@@ -188,10 +188,13 @@ CFG
 collect_guest() {
 	local name=$1 mode=$2 log=$3 domid
 	domid=$(cat "/job/out/$name.domid")
-	# A restored guest's QEMU started the log afresh (the suspend suite).
-	[ -f "$log.before-restore" ] &&
-		tr -d '\r' < "$log.before-restore" | sed -n 's/^XENPV-TAP //p' >> /job/out/results.tap
-	tr -d '\r' < "$log" | sed -n 's/^XENPV-TAP //p' >> /job/out/results.tap
+	# A restored or migrated guest's QEMU starts the log afresh: the
+	# suspend suite keeps the parts from before as $log.part1, .part2...
+	local part
+	for part in "$log".part* "$log"; do
+		[ -f "$part" ] || continue
+		tr -d '\r' < "$part" | sed -n 's/^XENPV-TAP //p' >> /job/out/results.tap
+	done
 	if ! grep -q "XENPV-GUEST-DONE" "$log"; then
 		{
 			echo "not ok - guest $name: ran to the end"

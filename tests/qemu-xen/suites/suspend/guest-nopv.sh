@@ -6,7 +6,8 @@
 # the suspend is cancelled and the guest carries on in the same domain;
 # `xl save` then `xl restore` brings it back in a new domain, where the
 # same kernel (same boot id, same uptime clock) must find xenstore,
-# its vif and hvc0 working again.  dom0's part (dom0-nopv.sh) does the xl
+# its vif and hvc0 working again; `xl migrate` to the same host does it
+# once more.  dom0's part (dom0-nopv.sh) does the xl
 # operations and checks from outside.
 # shellcheck source=../../guest/lib.sh
 . /opt/xenpv/guest/lib.sh
@@ -71,3 +72,19 @@ marker="xenpv-after-restore-$RANDOM$RANDOM"
 echo "$marker" > /dev/hvc0
 tell_dom0 hvc0-marker "$marker"
 wait_dom0 outside-checked 300 > /dev/null
+
+# --- migrated (to the same host): once more, a new domain
+tell_dom0 ready-migrate 1
+wait_dom0 migrated 900 > /dev/null
+resumes() { [ "$(dmesg | grep -c "resumed in a restored domain")" -ge "$1" ]; }
+tap_check "suspend: after xl migrate, xenpv resumed a second time" \
+	wait_for 30 resumes 2
+migrated_domid=$(xenstore-read domid)
+tap_check "suspend: after the migration, xenstore gives another domain id ($new_domid -> $migrated_domid)" \
+	test -n "$migrated_domid" -a "$migrated_domid" != "$new_domid"
+tap_check "suspend: after the migration, ping dom0 through $if" \
+	wait_for 60 ping -c 1 -W 2 "$peer"
+tap_check "suspend: after the migration, 100 pings, none lost" \
+	ping -q -c 100 -i 0.05 -W 5 "$peer"
+tell_dom0 migrate-checked 1
+wait_dom0 migrate-outside-checked 300 > /dev/null
