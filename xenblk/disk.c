@@ -51,16 +51,25 @@ void xenblk_unregister_major(void)
 static int xenblk_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
 			    unsigned int index)
 {
-	struct xenblk_info *info = data;
-
-	hctx->driver_data = &info->rings[index];
+	hctx->driver_data = data;
 	return 0;
+}
+
+/*
+ * Looked up at each call, never kept: a restore builds the rings anew
+ * under the living disk (with its queue quiesced).
+ */
+static struct xenblk_ring *xenblk_hctx_ring(struct blk_mq_hw_ctx *hctx)
+{
+	struct xenblk_info *info = hctx->driver_data;
+
+	return &info->rings[hctx->queue_num];
 }
 
 static blk_status_t xenblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 				    const struct blk_mq_queue_data *bd)
 {
-	struct xenblk_ring *ring = hctx->driver_data;
+	struct xenblk_ring *ring = xenblk_hctx_ring(hctx);
 	blk_status_t status;
 
 	blk_mq_start_request(bd->rq);
@@ -72,12 +81,12 @@ static blk_status_t xenblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 
 static void xenblk_commit_rqs(struct blk_mq_hw_ctx *hctx)
 {
-	xenblk_ring_push(hctx->driver_data);
+	xenblk_ring_push(xenblk_hctx_ring(hctx));
 }
 
 static void xenblk_complete_rq(struct request *rq)
 {
-	xenblk_ring_complete(rq->mq_hctx->driver_data, rq);
+	xenblk_ring_complete(xenblk_hctx_ring(rq->mq_hctx), rq);
 }
 
 static const struct blk_mq_ops xenblk_mq_ops = {

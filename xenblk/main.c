@@ -13,6 +13,8 @@
  *   backend Closing     drop the disk (at the last close if it is open),
  *                       go Closed; a backend back in InitWait reconnects
  *   remove              the device's node is gone: drop everything
+ *   resume              after a restore: the disk stays, quiesced, its
+ *                       requests handed back; then as from InitWait
  *
  * ring.c owns the rings and the bounce pool, disk.c the gendisk, proto.c
  * the protocol checks that need no kernel.
@@ -81,6 +83,30 @@ static int xenblk_publish_tx(u32 tx, void *info)
 	return xenblk_rings_publish(info, tx);
 }
 
+/*
+ * After a restore the disk lives on, its queues and tags as they were:
+ * the new rings must be the same in number and at least as deep.
+ */
+static bool xenblk_resume_fits(struct xenblk_info *info, unsigned int *queues,
+			       unsigned int *order)
+{
+	unsigned int want_queues = info->tag_set.nr_hw_queues;
+	unsigned int want_order = info->feat.ring_order;
+
+	if (xenblk_backend_uint(info, "multi-queue-max-queues", 1) <
+	    want_queues ||
+	    xenblk_backend_uint(info, "max-ring-page-order", 0) < want_order) {
+		xenpv_dev_fatal(info->xdev, -EOPNOTSUPP,
+				"%s: after the restore, %s offers fewer queues or ring pages than %s was made with (%u of order %u)",
+				info->name, info->xdev->otherend, info->name,
+				want_queues, want_order);
+		return false;
+	}
+	*queues = want_queues;
+	*order = want_order;
+	return true;
+}
+
 /* Backend in InitWait: make and publish the rings. */
 static void xenblk_talk_to_backend(struct xenblk_info *info)
 {
@@ -96,6 +122,8 @@ static void xenblk_talk_to_backend(struct xenblk_info *info)
 
 	mutex_lock(&info->mutex);
 	if (info->conn != XENBLK_DISCONNECTED)
+		goto out;
+	if (info->gd && !xenblk_resume_fits(info, &queues, &order))
 		goto out;
 	spin_lock(&info->open_lock);
 	info->closing = false;
@@ -207,6 +235,38 @@ static void xenblk_log_connected(struct xenblk_info *info)
 		 f->discard ? ", discard" : "");
 }
 
+/*
+ * The new backend after a restore is Connected: the disk, whose queue
+ * was quiesced with its requests handed back, runs again on the new
+ * rings, and the requests go out again.
+ */
+static void xenblk_reconnect(struct xenblk_info *info)
+{
+	struct xenpv_device *xdev = info->xdev;
+	int rc;
+
+	rc = xenblk_read_geometry(info);
+	if (rc) {
+		xenpv_dev_fatal(xdev, rc, "reading the size of %s after a restore",
+				info->name);
+		return;
+	}
+	xenblk_read_features(info);
+	rc = xenblk_rings_prepare_io(info);
+	if (rc) {
+		xenpv_dev_fatal(xdev, rc, "allocating bounce pages for %s after a restore",
+				info->name);
+		return;
+	}
+	info->conn = XENBLK_CONNECTED;
+	xenblk_disk_resize(info, info->sectors);
+	xenblk_disk_update_features(info);
+	xenpv_switch_state(xdev, XenbusStateConnected);
+	blk_mq_unquiesce_queue(info->gd->queue);
+	blk_mq_kick_requeue_list(info->gd->queue);
+	dev_info(&xdev->dev, "%s: reconnected after a restore\n", info->name);
+}
+
 /* Backend Connected: make the disk, or notice a new size. */
 static void xenblk_connect(struct xenblk_info *info)
 {
@@ -221,6 +281,10 @@ static void xenblk_connect(struct xenblk_info *info)
 	}
 	if (info->conn != XENBLK_INITIALISED)
 		goto out;
+	if (info->gd) {
+		xenblk_reconnect(info);
+		goto out;
+	}
 
 	rc = xenblk_read_geometry(info);
 	if (rc) {
@@ -361,6 +425,26 @@ static void xenblk_otherend_changed(struct xenpv_device *xdev,
 	}
 }
 
+/*
+ * After a restore (struct xenpv_driver's resume): the rings' backend is
+ * gone with the old domain.  The disk stays, its queue quiesced, and
+ * what was in flight goes back to the block layer; the new backend's
+ * InitWait and Connected build the rings again and let it all out.
+ */
+static int xenblk_resume(struct xenpv_device *xdev)
+{
+	struct xenblk_info *info = dev_get_drvdata(&xdev->dev);
+
+	mutex_lock(&info->mutex);
+	if (info->gd)
+		blk_mq_quiesce_queue(info->gd->queue);
+	xenblk_rings_requeue(info);
+	xenblk_rings_free(info);
+	info->conn = XENBLK_DISCONNECTED;
+	mutex_unlock(&info->mutex);
+	return 0;
+}
+
 /* ---------------------------------------------------------------------
  * Probe and remove
  */
@@ -468,6 +552,7 @@ static struct xenpv_driver xenblk_driver = {
 	.probe = xenblk_probe,
 	.otherend_changed = xenblk_otherend_changed,
 	.remove = xenblk_remove,
+	.resume = xenblk_resume,
 	/* Unbinding a disk that may be mounted is not a sysfs whim. */
 	.driver.suppress_bind_attrs = true,
 };

@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blk-mq.h>
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <xen/interface/io/protocols.h>
@@ -828,6 +829,78 @@ void xenblk_rings_kill(struct xenblk_info *info)
 
 	for (i = 0; i < info->nr_rings; i++)
 		xenblk_ring_kill(&info->rings[i]);
+}
+
+/* Answered before the suspend: let their completions finish first. */
+static void xenblk_ring_wait_answered(struct xenblk_ring *ring)
+{
+	unsigned int id, answered, tries;
+
+	for (tries = 0; tries < 250; tries++) {
+		answered = 0;
+		spin_lock_irq(&ring->lock);
+		for (id = 0; id < ring->depth; id++)
+			answered += ring->tags[id].state == XENBLK_TAG_DONE;
+		spin_unlock_irq(&ring->lock);
+		if (!answered)
+			return;
+		msleep(20);
+	}
+	dev_warn(&ring->info->xdev->dev, "%s: queue %u: %u answered requests still not completed\n",
+		 ring->info->name, ring->index, answered);
+}
+
+/*
+ * After a restore, with the disk's queue quiesced: the backend these
+ * requests went to is gone with the old domain.  They go back to the
+ * block layer, to be sent again on the new rings (a write done twice
+ * writes the same data; a read reads it again).
+ */
+static void xenblk_ring_requeue(struct xenblk_ring *ring)
+{
+	struct request **requeue;
+	unsigned int id, n = 0;
+
+	/* The port died with the old domain: never unbind or close it. */
+	ring->bound = false;
+	ring->evtchn = 0;
+	if (!ring->tags)
+		return;
+	xenblk_ring_wait_answered(ring);
+	requeue = kcalloc(ring->depth, sizeof(*requeue),
+			  GFP_KERNEL | __GFP_NOFAIL);
+	spin_lock_irq(&ring->lock);
+	ring->dead = true;
+	for (id = 0; id < ring->depth; id++) {
+		if (ring->tags[id].state != XENBLK_TAG_INFLIGHT)
+			continue;
+		ring->tags[id].state = XENBLK_TAG_FREE;
+		requeue[n++] = ring->slots[id].rq;
+		ring->slots[id].rq = NULL;
+		ring->slots[id].post_flush = false;
+		xenblk_pool_give_back(ring, &ring->slots[id]);
+	}
+	ring->inflight = 0;
+	spin_unlock_irq(&ring->lock);
+	if (n)
+		dev_info(&ring->info->xdev->dev, "%s: queue %u: %u requests to send again after the restore\n",
+			 ring->info->name, ring->index, n);
+	while (n)
+		blk_mq_requeue_request(requeue[--n], false);
+	kfree(requeue);
+}
+
+/**
+ * xenblk_rings_requeue() - after a restore: forget the rings' ports and
+ * hand back every request in flight
+ * @info: the device, its queue quiesced
+ */
+void xenblk_rings_requeue(struct xenblk_info *info)
+{
+	unsigned int i;
+
+	for (i = 0; i < info->nr_rings; i++)
+		xenblk_ring_requeue(&info->rings[i]);
 }
 
 bool xenblk_rings_idle(struct xenblk_info *info)

@@ -152,6 +152,7 @@ int xenblk_rings_alloc(struct xenblk_info *info, unsigned int nr_rings,
 int xenblk_rings_publish(struct xenblk_info *info, u32 tx);
 int xenblk_rings_prepare_io(struct xenblk_info *info);
 void xenblk_rings_kill(struct xenblk_info *info);
+void xenblk_rings_requeue(struct xenblk_info *info);
 void xenblk_rings_free(struct xenblk_info *info);
 bool xenblk_rings_idle(struct xenblk_info *info);
 blk_status_t xenblk_ring_submit(struct xenblk_ring *ring, struct request *rq);

@@ -49,13 +49,10 @@ static const struct {
 	{ "suspend", XENPV_SHUTDOWN_SUSPEND },
 };
 
-/*
- * The control/feature-* keys we set to "1", where the toolstack has them.
- * Not feature-suspend: a guest whose disk is on xenblk cannot resume yet,
- * and XAPI would offer a migration on its word.
- */
+/* The control/feature-* keys we set to "1", where the toolstack has them. */
 static const char *const xenpv_control_features[] = {
 	"feature-poweroff", "feature-halt", "feature-reboot", "feature-sysrq",
+	"feature-suspend",
 };
 
 struct xenpv_shutdown_take {

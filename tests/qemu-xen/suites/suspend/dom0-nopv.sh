@@ -16,8 +16,6 @@ in_log() { local t; for t in $(seq 30); do grep -qF -- "$2" "$1" 2> /dev/null &&
 # xl_logged FILE CMD...: CMD with its output in FILE (shown on failure).
 xl_logged() { local out=$1; shift; timeout 900 "$@" > "$out" 2>&1 || { cat "$out" >&2; return 1; }; }
 
-# xl_fails FILE CMD...: CMD fails, its output in FILE.
-xl_fails() { local out=$1; shift; ! timeout 900 "$@" > "$out" 2>&1; }
 
 # follow_guest HOW: the guest is back (restored or migrated) as a new
 # domain: DOMID follows it, the orchestrator's wait resumes, and the
@@ -33,16 +31,6 @@ follow_guest() {
 	tell_guest "$DOMID" "$1" 1
 }
 
-if wait_guest ready-refuse 600; then
-	tap_check "suspend: xl save fails while the guest's disks are on xenblk" \
-		xl_fails /job/out/suspend-refused.log xl save "$DOMID" "$image"
-	rm -f "$image"
-	tap_check "suspend: the refused guest is still domain $DOMID" \
-		test "$(xl domid "$name")" = "$DOMID"
-	tell_guest "$DOMID" refused 1
-else
-	tap_not_ok "suspend: the guest got ready for a refused save"
-fi
 if ! wait_guest ready 600; then
 	tap_not_ok "suspend: the guest got ready for the saves"
 	exit 0
