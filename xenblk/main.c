@@ -236,6 +236,31 @@ static void xenblk_log_connected(struct xenblk_info *info)
 }
 
 /*
+ * The backend is Connected and our rings are up: what it offers (size,
+ * features), and the bounce pages to go with it.  Return: 0, or an
+ * errno after xenpv_dev_fatal().
+ */
+static int xenblk_ready_io(struct xenblk_info *info)
+{
+	struct xenpv_device *xdev = info->xdev;
+	int rc;
+
+	rc = xenblk_read_geometry(info);
+	if (rc) {
+		xenpv_dev_fatal(xdev, rc, "reading the size of %s", info->name);
+		return rc;
+	}
+	if (info->cdrom)
+		info->vdisk_info |= VDISK_CDROM;
+	xenblk_read_features(info);
+	rc = xenblk_rings_prepare_io(info);
+	if (rc)
+		xenpv_dev_fatal(xdev, rc, "allocating bounce pages for %s",
+				info->name);
+	return rc;
+}
+
+/*
  * The new backend after a restore is Connected: the disk, whose queue
  * was quiesced with its requests handed back, runs again on the new
  * rings, and the requests go out again.
@@ -243,21 +268,9 @@ static void xenblk_log_connected(struct xenblk_info *info)
 static void xenblk_reconnect(struct xenblk_info *info)
 {
 	struct xenpv_device *xdev = info->xdev;
-	int rc;
 
-	rc = xenblk_read_geometry(info);
-	if (rc) {
-		xenpv_dev_fatal(xdev, rc, "reading the size of %s after a restore",
-				info->name);
+	if (xenblk_ready_io(info))
 		return;
-	}
-	xenblk_read_features(info);
-	rc = xenblk_rings_prepare_io(info);
-	if (rc) {
-		xenpv_dev_fatal(xdev, rc, "allocating bounce pages for %s after a restore",
-				info->name);
-		return;
-	}
 	info->conn = XENBLK_CONNECTED;
 	xenblk_disk_resize(info, info->sectors);
 	xenblk_disk_update_features(info);
@@ -286,20 +299,8 @@ static void xenblk_connect(struct xenblk_info *info)
 		goto out;
 	}
 
-	rc = xenblk_read_geometry(info);
-	if (rc) {
-		xenpv_dev_fatal(xdev, rc, "reading the size of %s", info->name);
+	if (xenblk_ready_io(info))
 		goto out;
-	}
-	if (info->cdrom)
-		info->vdisk_info |= VDISK_CDROM;
-	xenblk_read_features(info);
-	rc = xenblk_rings_prepare_io(info);
-	if (rc) {
-		xenpv_dev_fatal(xdev, rc, "allocating bounce pages for %s",
-				info->name);
-		goto out;
-	}
 	rc = xenblk_disk_create(info);
 	if (rc) {
 		xenpv_dev_fatal(xdev, rc, "creating disk %s", info->name);
