@@ -446,6 +446,21 @@ void xencons_put(struct xencons *cons)
 	tty_port_put(&cons->port);
 }
 
+/* Events of cons->evtchn to the console: 0, or an errno after logging. */
+static int xencons_bind(struct xencons *cons)
+{
+	int rc = xenpv_evtchn_bind(cons->evtchn, xencons_event, cons,
+				   cons->name);
+
+	if (rc) {
+		pr_err("%s: binding event channel %u failed: %d\n",
+		       cons->name, cons->evtchn, rc);
+		return rc;
+	}
+	cons->evtchn_bound = true;
+	return 0;
+}
+
 /**
  * xencons_attach() - make a console of a ring page and an event channel
  * @cons: from xencons_alloc()
@@ -484,13 +499,9 @@ int xencons_attach(struct xencons *cons, struct xencons_interface *intf,
 		goto err_ring;
 	}
 
-	rc = xenpv_evtchn_bind(evtchn, xencons_event, cons, cons->name);
-	if (rc) {
-		pr_err("%s: binding event channel %u failed: %d\n",
-		       cons->name, evtchn, rc);
+	rc = xencons_bind(cons);
+	if (rc)
 		goto err_line;
-	}
-	cons->evtchn_bound = true;
 
 	dev = tty_port_register_device(&cons->port, cons->driver, cons->line,
 				       parent);
@@ -577,13 +588,9 @@ int xencons_reattach(struct xencons *cons, evtchn_port_t evtchn)
 		       cons->name, rc);
 		return rc;
 	}
-	rc = xenpv_evtchn_bind(evtchn, xencons_event, cons, cons->name);
-	if (rc) {
-		pr_err("%s: binding event channel %u after a restore failed: %d\n",
-		       cons->name, evtchn, rc);
+	rc = xencons_bind(cons);
+	if (rc)
 		return rc;
-	}
-	cons->evtchn_bound = true;
 	/* Output written while we were away waits in the ring. */
 	xenpv_evtchn_notify(evtchn);
 	return 0;
