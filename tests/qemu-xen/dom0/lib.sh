@@ -62,6 +62,10 @@ allow_guest_data() {
 	xenstore-write "$p/ready" 0 && xenstore-chmod -r "$p" "n$1"
 }
 
+# in_log FILE TEXT: TEXT in FILE within 30 s (xenconsoled writes its
+# console logs as it reads).
+in_log() { local t; for t in $(seq 30); do grep -qF -- "$2" "$1" 2> /dev/null && return; sleep 1; done; return 1; }
+
 # hold_guest NAME / release_guest NAME: a guest being saved and restored
 # is gone for a while, and not finished.
 hold_guest() { touch "/tmp/xenpv-hold-$1"; }

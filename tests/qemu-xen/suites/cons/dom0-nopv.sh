@@ -8,8 +8,6 @@ here=$(dirname "$0")
 
 primary_pty() { xenstore-read "/local/domain/$DOMID/console/tty"; }
 channel_pty() { xenstore-read "/local/domain/$DOMID/device/console/1/tty"; }
-# in_log FILE TEXT: within 30 s, since xenconsoled writes as it reads.
-in_log() { local t; for t in $(seq 30); do grep -qF -- "$2" "$1" 2> /dev/null && return; sleep 1; done; return 1; }
 
 # add_channel N NAME: an extra console served by qemu, as xl's `channel`
 # would make it.  xl 4.17 cannot: it numbers the first channel 0, which

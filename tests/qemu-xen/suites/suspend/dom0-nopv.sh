@@ -11,8 +11,6 @@ name=$(xl domname "$DOMID")
 log=/job/out/$name.log
 image=/job/work/suspend-$name.img
 ckpt=/job/work/suspend-$name.ckpt
-# in_log FILE TEXT: within 30 s, since xenconsoled writes as it reads.
-in_log() { local t; for t in $(seq 30); do grep -qF -- "$2" "$1" 2> /dev/null && return; sleep 1; done; return 1; }
 # xl_logged FILE CMD...: CMD with its output in FILE (shown on failure).
 xl_logged() { local out=$1; shift; timeout 900 "$@" > "$out" 2>&1 || { cat "$out" >&2; return 1; }; }
 
