@@ -36,11 +36,13 @@ int xenpv_evtchn_irq(void);
 unsigned int xenpv_evtchn_hand_backs(void);
 void xenpv_evtchn_resume_noirq(void);
 void xenpv_evtchn_forget_all(void);
+unsigned int xenpv_evtchn_bound_count(void);
 
 /* grant.c */
 int xenpv_gnttab_init(void);
 void xenpv_gnttab_exit(void);
 void xenpv_gnttab_resume_noirq(void);
+void xenpv_gnttab_counts(unsigned int *in_use, unsigned int *deferred);
 
 /* xs_ring.c: the byte stream to and from xenstored */
 struct xenpv_xs_msg;
@@ -86,9 +88,13 @@ bool xenpv_suspend_prepare(void);
 void xenpv_suspend_abandon(void);
 void xenpv_suspend(void);
 
+/* debugfs.c */
+void xenpv_debugfs_init(void);
+void xenpv_debugfs_exit(void);
+
 /* selftest.c */
-void xenpv_selftest_init(void);
-void xenpv_selftest_exit(void);
+struct dentry;
+void xenpv_selftest_init(struct dentry *dir);
 
 /* unplug.c */
 int xenpv_unplug_check(void);

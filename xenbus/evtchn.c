@@ -393,6 +393,19 @@ void xenpv_evtchn_resume_noirq(void)
 		       rc);
 }
 
+/* Ports with a handler bound, for the leak checks of the tests. */
+unsigned int xenpv_evtchn_bound_count(void)
+{
+	evtchn_port_t port;
+	unsigned int n = 0;
+
+	mutex_lock(&xenpv_bind_lock);
+	for (port = 0; port < XENPV_NR_PORTS; port++)
+		n += !!xenpv_ports[port];
+	mutex_unlock(&xenpv_bind_lock);
+	return n;
+}
+
 /**
  * xenpv_evtchn_forget_all() - drop every binding after a restore
  *

@@ -43,6 +43,7 @@ static unsigned long xenpv_gnttab_gfn;
 static unsigned int xenpv_gnttab_frames, xenpv_gnttab_max_frames;
 static grant_ref_t *xenpv_gref_next;	/* free list links */
 static grant_ref_t xenpv_gref_free = XENPV_GREF_END;
+static unsigned int xenpv_grefs_in_use;	/* handed out, not yet released */
 static DEFINE_SPINLOCK(xenpv_gnttab_lock);
 
 static LIST_HEAD(xenpv_deferred_list);
@@ -118,6 +119,7 @@ int xenpv_gnttab_grant(domid_t domid, unsigned long gfn, bool readonly)
 	}
 	ref = xenpv_gref_free;
 	xenpv_gref_free = xenpv_gref_next[ref];
+	xenpv_grefs_in_use++;
 	spin_unlock_irqrestore(&xenpv_gnttab_lock, flags);
 
 	entry = &xenpv_gnttab[ref];
@@ -153,6 +155,7 @@ static void xenpv_gref_release(grant_ref_t ref)
 
 	spin_lock_irqsave(&xenpv_gnttab_lock, flags);
 	xenpv_gref_put(ref);
+	xenpv_grefs_in_use--;
 	spin_unlock_irqrestore(&xenpv_gnttab_lock, flags);
 }
 
@@ -221,6 +224,23 @@ static void xenpv_deferred_work(struct work_struct *work)
 	}
 	if (again)
 		schedule_delayed_work(&xenpv_deferred_dwork, HZ);
+}
+
+/*
+ * For the leak checks of the tests (debugfs.c): grants handed out and not
+ * released, and how many of those wait on the deferred list.
+ */
+void xenpv_gnttab_counts(unsigned int *in_use, unsigned int *deferred)
+{
+	struct xenpv_deferred *d;
+	unsigned int n = 0;
+
+	spin_lock_irq(&xenpv_deferred_lock);
+	list_for_each_entry(d, &xenpv_deferred_list, list)
+		n++;
+	spin_unlock_irq(&xenpv_deferred_lock);
+	*deferred = n;
+	*in_use = READ_ONCE(xenpv_grefs_in_use);
 }
 
 /**

@@ -101,7 +101,7 @@ static int xenpv_pci_probe(struct pci_dev *pdev,
 	if (rc)
 		goto err_bus;
 	xenpv_unplug_emulated();
-	xenpv_selftest_init();
+	xenpv_debugfs_init();
 	goto out;
 
 err_bus:
@@ -127,7 +127,7 @@ out:
 
 static void xenpv_pci_remove(struct pci_dev *pdev)
 {
-	xenpv_selftest_exit();
+	xenpv_debugfs_exit();
 	xenpv_control_exit();
 	xenpv_bus_exit();
 	xenpv_xs_dev_exit();

@@ -30,7 +30,6 @@ struct xenpv_st_port {
 	struct completion fired;
 };
 
-static struct dentry *xenpv_st_dentry;
 static DEFINE_MUTEX(xenpv_st_lock);
 
 static void xenpv_st_report(struct seq_file *m, bool ok, const char *what)
@@ -485,14 +484,7 @@ static const struct file_operations xenpv_st_fops = {
 	.release = single_release,
 };
 
-void xenpv_selftest_init(void)
+void xenpv_selftest_init(struct dentry *dir)
 {
-	xenpv_st_dentry = debugfs_create_dir("xenpv", NULL);
-	debugfs_create_file("selftest", 0400, xenpv_st_dentry, NULL,
-			    &xenpv_st_fops);
-}
-
-void xenpv_selftest_exit(void)
-{
-	debugfs_remove_recursive(xenpv_st_dentry);
+	debugfs_create_file("selftest", 0400, dir, NULL, &xenpv_st_fops);
 }
