@@ -112,6 +112,17 @@ env_crashed() {
 		grep -q "BUG: ENTRY_TRAMPOLINE stack guard page was hit" "$2"
 }
 
+# guest_time SUITE...: how long a guest running them may take: the run's
+# guest timeout, or more if a suite's guest-time file asks for it.
+guest_time() {
+	local s t max=$XP_GUEST_TIMEOUT
+	for s in "$@"; do
+		t=$(head -n 1 "/job/bed/suites/$s/guest-time" 2> /dev/null)
+		[[ $t =~ ^[0-9]+$ ]] && [ "$t" -gt "$max" ] && max=$t
+	done
+	echo "$max"
+}
+
 # suite_vcpus SUITE...: the most vCPUs any of them asks for, at least 1.
 suite_vcpus() {
 	local s n max=1
@@ -178,7 +189,7 @@ $memory
 vcpus = $vcpus
 kernel = "/job/guest/vmlinuz"
 ramdisk = "/job/guest/initrd.gz"
-cmdline = "${console}console=ttyS0,115200 quiet panic=-1 $tsc $extra xptest.mode=$mode xptest.suites=${suites// /,} xptest.ip=10.0.0.$((10 + n))"
+cmdline = "${console}console=ttyS0,115200 quiet panic=-1 panic_on_warn=1 $tsc $extra xptest.mode=$mode xptest.suites=${suites// /,} xptest.ip=10.0.0.$((10 + n))"
 disk = [ 'format=raw,vdev=xvda,access=rw,target=/job/guest/root.sqfs',
          'format=raw,vdev=xvdb,access=rw,backendtype=phy,target=$(spare_disk "spare1-$n")',
          'format=raw,vdev=xvdc,access=rw,backendtype=qdisk,target=$(spare_disk "spare2-$n")' ]
@@ -199,6 +210,15 @@ collect_guest() {
 		[ -f "$part" ] || continue
 		tr -d '\r' < "$part" | sed -n 's/^XENPV-TAP //p' >> /job/out/results.tap
 	done
+	# Guests run with panic_on_warn: a WARN() is a panic, and fails.
+	if cat "$log".part* "$log" 2> /dev/null | grep -q "Kernel panic - not syncing"; then
+		{
+			echo "not ok - guest $name: no kernel panic (a WARN is one, with panic_on_warn)"
+			cat "$log".part* "$log" 2> /dev/null | tr -d '\r' |
+				grep -B 25 -A 5 -m 1 "Kernel panic - not syncing" | sed 's/^/# guest: /'
+		} >> /job/out/results.tap
+		echo "XENPV-TAP not ok - guest $name: kernel panic" > /dev/console
+	fi
 	if ! grep -q "XENPV-GUEST-DONE" "$log"; then
 		{
 			echo "not ok - guest $name: ran to the end"
