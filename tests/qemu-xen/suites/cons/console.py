@@ -11,6 +11,10 @@ lines ("ok - ..."), one per check.
                                        (BIG_SHA: sha256 of the guest's
                                        /tmp/big.b64), 64 KiB in
     console.py command PTY TTY         log in on TTY (xvc0), one command
+    console.py answer PTY WORD         type WORD and a return; succeed
+                                       once the guest answers "answer:WORD"
+                                       (the resilience suite's guest runs
+                                       such an answerer on hvc0)
     console.py raw PTY OUT_BYTES       a raw extra console: send random
                                        bytes (their sha256 on stdout as
                                        "sent SHA"), then read OUT_BYTES and
@@ -203,6 +207,19 @@ def raw(argv):
     return 0
 
 
+def answer(argv):
+    """A console that answers, not only one that prints."""
+    con = Console(argv[0])
+    word = argv[1].encode()
+    con.send(word + b'\r')
+    try:
+        con.expect(b'answer:' + re.escape(word), 60, 'answer to ' + argv[1])
+    except Failure as e:
+        print(e, flush=True)
+        return 1
+    return 0
+
+
 def main(argv):
     if argv[:1] == ['login'] and len(argv) == 4:
         big_sha = argv[3]
@@ -218,6 +235,8 @@ def main(argv):
         ])
     if argv[:1] == ['raw'] and len(argv) == 3:
         return raw(argv[1:])
+    if argv[:1] == ['answer'] and len(argv) == 3:
+        return answer(argv[1:])
     sys.stderr.write(__doc__)
     return 2
 

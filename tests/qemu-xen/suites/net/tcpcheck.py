@@ -12,6 +12,9 @@ count the lost, damaged and repeated ones.
     tcpcheck.py send HOST PORT MIB [N]   guest: upload MIB MiB (on N
                                          connections at once, from threads)
     tcpcheck.py recv HOST PORT           guest: download until EOF
+    tcpcheck.py stream HOST PORT STOP    guest: upload at a steady pace,
+                                         on one connection, until the
+                                         file STOP exists
     tcpcheck.py udpsink PORT             dom0: count datagrams until END
     tcpcheck.py udpsend HOST PORT N SIZE guest: N datagrams of SIZE bytes
     tcpcheck.py mcastsend GROUP PORT N IF dom0: N datagrams to GROUP from IF
@@ -198,6 +201,28 @@ def connect(host, port):
     return socket.create_connection((host, port), timeout=TIMEOUT)
 
 
+STREAM_CHUNK = 64 << 10
+STREAM_PAUSE = 0.02                  # about 3 MB/s: load, not a flood
+
+
+def stream(host, port, stop):
+    """One long upload that lives through whatever the guest goes
+    through meanwhile (saves, restores, hot plug), checked at the end."""
+    block = os.urandom(STREAM_CHUNK)
+    digest, total, num = hashlib.sha256(), 0, 0
+    with connect(host, port) as s:
+        while not os.path.exists(stop):
+            chunk = num.to_bytes(8, "little") + block[8:]
+            s.sendall(chunk)
+            digest.update(chunk)
+            total += len(chunk)
+            num += 1
+            time.sleep(STREAM_PAUSE)
+        s.shutdown(socket.SHUT_WR)
+        s.recv(1)       # the sink's close: everything arrived
+    print("sent", digest.hexdigest(), total, flush=True)
+
+
 def send_parallel(host, port, mib, conns):
     """CONNS uploads at once from one process: many flows, few processes
     (process churn means IPIs, which nested guests survive poorly)."""
@@ -241,6 +266,8 @@ def main():
             mcastend(args[0], int(args[1]), args[2])
         elif mode == "mcastrecv":
             mcastrecv(args[0], int(args[1]), args[2])
+        elif mode == "stream":
+            stream(args[0], int(args[1]), args[2])
         elif mode == "recv":
             with connect(args[0], int(args[1])) as s:
                 print("got", *recv_all(s), flush=True)
