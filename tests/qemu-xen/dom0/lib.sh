@@ -189,7 +189,7 @@ $memory
 vcpus = $vcpus
 kernel = "/job/guest/vmlinuz"
 ramdisk = "/job/guest/initrd.gz"
-cmdline = "${console}console=ttyS0,115200 quiet panic=-1 panic_on_warn=1 $tsc $extra xptest.mode=$mode xptest.suites=${suites// /,} xptest.ip=10.0.0.$((10 + n))"
+cmdline = "${console}console=ttyS0,115200 quiet panic=-1 panic_on_warn=1 nokaslr $tsc $extra xptest.mode=$mode xptest.suites=${suites// /,} xptest.ip=10.0.0.$((10 + n))"
 disk = [ 'format=raw,vdev=xvda,access=rw,target=/job/guest/root.sqfs',
          'format=raw,vdev=xvdb,access=rw,backendtype=phy,target=$(spare_disk "spare1-$n")',
          'format=raw,vdev=xvdc,access=rw,backendtype=qdisk,target=$(spare_disk "spare2-$n")' ]

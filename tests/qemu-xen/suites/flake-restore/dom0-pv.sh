@@ -1,0 +1,1 @@
+dom0-nopv.sh
