@@ -71,6 +71,21 @@ in_log() { local t; for t in $(seq 30); do grep -qF -- "$2" "$1" 2> /dev/null &&
 hold_guest() { touch "/tmp/xenpv-hold-$1"; }
 release_guest() { rm -f "/tmp/xenpv-hold-$1"; }
 
+# xl_logged FILE CMD...: CMD, at most 15 minutes, with its output in FILE
+# (shown on failure): xl save, restore and migrate.
+xl_logged() { local out=$1; shift; timeout 900 "$@" > "$out" 2>&1 || { cat "$out" >&2; return 1; }; }
+
+# follow_restored NAME: guest NAME is back as a new domain, restored or
+# migrated.  DOMID names it from now on, the test keys are the guest's
+# again, and the orchestrator's wait for it resumes.  Fails if there is
+# no such domain (the wait resumes all the same).
+follow_restored() {
+	release_guest "$1"
+	DOMID=$(xl domid "$1") || return 1
+	echo "$DOMID" > "/job/out/$1.domid"
+	allow_guest_data "$DOMID"
+}
+
 wait_domain_gone() {
 	local t=0
 	while xl domid "$1" > /dev/null 2>&1 || [ -e "/tmp/xenpv-hold-$1" ]; do

@@ -22,10 +22,10 @@ for n in $(seq $FLAKE_RESTORES); do
 	cp "$log" "$log.part$(printf %02d "$n")" 2> /dev/null
 	timeout 900 xl restore "$image" > /dev/null 2>&1
 	rm -f "$image"
-	DOMID=$(xl domid "$name") || { release_guest "$name"; tap_not_ok "flake-restore: xl restore $n"; exit 0; }
-	echo "$DOMID" > "/job/out/$name.domid"
-	allow_guest_data "$DOMID"
-	release_guest "$name"
+	if ! follow_restored "$name"; then
+		tap_not_ok "flake-restore: xl restore $n"
+		exit 0
+	fi
 	sleep 60
 	xl list "$DOMID" > /dev/null 2>&1 || exit 0	# died: the orchestrator sees it
 	echo "XENPV-DOM0 flake-restore: $name alive a minute after restore $n" > /dev/console

@@ -15,8 +15,6 @@ name=$(xl domname "$DOMID")
 log=/job/out/$name.log
 image=/job/work/resilience-$name.img
 hot=/job/work/resilience-hot.img
-# xl_logged FILE CMD...: CMD with its output in FILE (shown on failure).
-xl_logged() { local out=$1; shift; timeout 900 "$@" > "$out" 2>&1 || { cat "$out" >&2; return 1; }; }
 
 # The sink of the guest's stream: it prints "got SHA BYTES" at the end.
 python3 "$here/../net/tcpcheck.py" sink 5301 1 > /tmp/resilience-sink.out 2>&1 &
@@ -41,10 +39,7 @@ answers() {
 # moved N HOW: the guest is back as a new domain after its Nth move.
 moved() {
 	local old=$DOMID
-	DOMID=$(xl domid "$name")
-	echo "$DOMID" > "/job/out/$name.domid"
-	allow_guest_data "$DOMID"
-	release_guest "$name"
+	follow_restored "$name"
 	tell_guest "$DOMID" "moved-$1" 1
 	wait_guest "checked-$1" 600
 	tap_check "resilience: after $2 (domain $old -> $DOMID), hvc0 answers" \

@@ -11,8 +11,6 @@ name=$(xl domname "$DOMID")
 log=/job/out/$name.log
 image=/job/work/suspend-$name.img
 ckpt=/job/work/suspend-$name.ckpt
-# xl_logged FILE CMD...: CMD with its output in FILE (shown on failure).
-xl_logged() { local out=$1; shift; timeout 900 "$@" > "$out" 2>&1 || { cat "$out" >&2; return 1; }; }
 
 
 # follow_guest HOW: the guest is back (restored or migrated) as a new
@@ -20,10 +18,7 @@ xl_logged() { local out=$1; shift; timeout 900 "$@" > "$out" 2>&1 || { cat "$out
 # guest hears it under the key HOW.
 follow_guest() {
 	local old=$DOMID
-	DOMID=$(xl domid "$name")
-	echo "$DOMID" > "/job/out/$name.domid"
-	allow_guest_data "$DOMID"
-	release_guest "$name"
+	follow_restored "$name"
 	tap_check "suspend: the $1 guest is a new domain ($old -> $DOMID)" \
 		test -n "$DOMID" -a "$DOMID" != "$old"
 	tell_guest "$DOMID" "$1" 1
