@@ -9,6 +9,12 @@
  * unmasked port to the handler bound to it.  In this mode Xen delivers
  * only vCPU 0's events, so every port stays bound to vCPU 0.
  *
+ * The price of INTx: each upcall goes through the emulated IOAPIC and
+ * ends with a local APIC EOI, both trapped to Xen.  The in-tree drivers'
+ * vector callback (HVM_PARAM_CALLBACK_TYPE_VECTOR) is injected without
+ * the local APIC and needs neither, but it needs an IDT gate of its own,
+ * which a module cannot install.
+ *
  * Defences against a hostile other end:
  *  - work per interrupt is bounded (XENPV_EVTCHN_BUDGET); what is left is
  *    handed back to Xen, which raises the interrupt again, so a flood can
