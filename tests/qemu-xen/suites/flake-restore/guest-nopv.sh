@@ -1,9 +1,10 @@
 #!/bin/bash
 # For measure-flake --load restore: a guest that dom0 saves and restores
 # FLAKE_RESTORES times (dom0-nopv.sh), under the resilience suite's kind
-# of load: fio on xvdb and a TCP stream to dom0.  Its drivers are ours
-# (nopv) or the kernel's own (pv, the same script); the orchestrator
-# counts a guest that died as an environment crash.
+# of load: fio on xvdb, a TCP stream to dom0, and the balloon holding the
+# guest 256 MiB below its RAM.  Its drivers are ours (nopv) or the
+# kernel's own (pv, the same script); the orchestrator counts a guest
+# that died as an environment crash.
 # shellcheck source=../../guest/lib.sh
 . /opt/xenpv/guest/lib.sh
 here=$(dirname "$0")
@@ -23,6 +24,21 @@ fio --name=load --filename=/dev/xvdb --rw=randrw --bsrange=4k-128k \
 	> /dev/null 2>&1 &
 python3 "$here/../net/tcpcheck.py" stream "$XENPV_PEER_IP" 5301 /tmp/stream.stop \
 	> /dev/null 2>&1 &
+# Ours in a nopv guest; a pv guest has the kernel's own built in.
+[ "$XP_MODE" = nopv ] && modprobe -a xencons xenballoon
+balloon=/sys/devices/system/xen_memory/xen_memory0
+wait_for 60 test -e $balloon/target_kb
 tell_dom0 ready 1
+# Saved before the balloon gets there, the guest would hold more memory
+# than xl restore lets the new domain have ("Over-allocation").
+kib() { cat "$balloon/$1"; }
+at_target() { [ "$(kib info/current_kb)" = "$(kib target_kb)" ] &&
+	[ "$(kib target_kb)" -le $((800 * 1024)) ]; }
+wait_dom0 balloon-set 300 > /dev/null
+tap_check "flake-restore: the balloon takes the guest to its target ($(kib target_kb) KiB)" \
+	wait_for 300 at_target
+tell_dom0 at-target 1
 wait_dom0 restores-done 3600 > /dev/null
 tap_check "flake-restore: ping dom0 after the restores" ping -c 3 -W 5 "$XENPV_PEER_IP"
+tap_check "flake-restore: the balloon held the guest at its target ($(kib info/current_kb) KiB)" \
+	at_target
