@@ -18,13 +18,14 @@ tell_guest "$DOMID" balloon-set 1
 wait_guest at-target 360 || exit 0
 for n in $(seq $FLAKE_RESTORES); do
 	hold_guest "$name"
-	if ! timeout 900 xl save "$DOMID" "$image" > /dev/null 2>&1; then
+	if ! xl_logged /tmp/flake-save.out xl save "$DOMID" "$image"; then
 		release_guest "$name"
 		tap_not_ok "flake-restore: xl save $n"
 		exit 0
 	fi
 	cp "$log" "$log.part$(printf %02d "$n")" 2> /dev/null
-	timeout 900 xl restore "$image" > /dev/null 2>&1
+	# A failed restore shows its output; follow_restored finds no domain.
+	xl_logged /tmp/flake-restore.out xl restore "$image"
 	rm -f "$image"
 	if ! follow_restored "$name"; then
 		tap_not_ok "flake-restore: xl restore $n"
