@@ -7,26 +7,19 @@
 # checks what it sees.  Then a target below the floor, and an unload.
 # shellcheck source=../../guest/lib.sh
 . /opt/xenpv/guest/lib.sh
-
-S=/sys/devices/system/xen_memory/xen_memory0
-kib() { cat "$S/$1"; }
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 memtotal() { awk '/^MemTotal:/ { print $2 }' /proc/meminfo; }
 # What the guest had, for the log: MiB available, and in tmpfs (its root).
 meminfo() { awk '/^(MemAvailable|Shmem):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo; }
-# near A B SLACK: A within SLACK of B
-near() { local d=$(($1 - $2)); [ ${d#-} -le "$3" ]; }
-reached() { [ "$(kib info/current_kb)" = "$(kib target_kb)" ]; }
-# at_target MIB: the guest's target is about MIB (what memory/target says,
-# less what Xen counts and the guest never sees), and it got there.
-at_target() { near "$(kib target_kb)" $(($1 * 1024)) $((24 * 1024)) && reached; }
 MIB=$((1024))
 
 tap_check "balloon: xenballoon is loaded" grep -q '^xenballoon ' /proc/modules
 tap_check "balloon: it ballooned down at load, as a populate-on-demand guest must" \
 	dmesg_has "ballooning down now"
-tap_check "balloon: $S has target_kb, target, info/{current,low,high}_kb" \
-	test -r $S/target_kb -a -r $S/target -a -r $S/info/current_kb \
-	-a -r $S/info/low_kb -a -r $S/info/high_kb
+tap_check "balloon: $BALLOON has target_kb, target, info/{current,low,high}_kb" \
+	test -r $BALLOON/target_kb -a -r $BALLOON/target -a -r $BALLOON/info/current_kb \
+	-a -r $BALLOON/info/low_kb -a -r $BALLOON/info/high_kb
 tap_check "balloon: the guest reached its first target, about 512 MiB ($(kib target_kb) KiB)" \
 	wait_for 180 at_target 512
 

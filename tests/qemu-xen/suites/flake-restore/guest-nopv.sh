@@ -10,6 +10,8 @@
 here=$(dirname "$0")
 # shellcheck source=../net/lib.sh
 . "$here/../net/lib.sh"
+# shellcheck source=../balloon/lib.sh
+. "$here/../balloon/lib.sh"
 
 # mac_if MAC: the interface with that MAC, whichever driver has it.
 mac_if() { ip -o link | awk -F': ' -v m="$1" '$0 ~ m { print $2; exit }' | grep .; }
@@ -26,19 +28,15 @@ python3 "$here/../net/tcpcheck.py" stream "$XENPV_PEER_IP" 5301 /tmp/stream.stop
 	> /dev/null 2>&1 &
 # Ours in a nopv guest; a pv guest has the kernel's own built in.
 [ "$XP_MODE" = nopv ] && modprobe -a xencons xenballoon
-balloon=/sys/devices/system/xen_memory/xen_memory0
-wait_for 60 test -e $balloon/target_kb
+wait_for 60 test -e "$BALLOON/target_kb"
 tell_dom0 ready 1
 # Saved before the balloon gets there, the guest would hold more memory
 # than xl restore lets the new domain have ("Over-allocation").
-kib() { cat "$balloon/$1"; }
-at_target() { [ "$(kib info/current_kb)" = "$(kib target_kb)" ] &&
-	[ "$(kib target_kb)" -le $((800 * 1024)) ]; }
 wait_dom0 balloon-set 300 > /dev/null
 tap_check "flake-restore: the balloon takes the guest to its target ($(kib target_kb) KiB)" \
-	wait_for 300 at_target
+	wait_for 300 at_target 768
 tell_dom0 at-target 1
 wait_dom0 restores-done 3600 > /dev/null
 tap_check "flake-restore: ping dom0 after the restores" ping -c 3 -W 5 "$XENPV_PEER_IP"
 tap_check "flake-restore: the balloon held the guest at its target ($(kib info/current_kb) KiB)" \
-	at_target
+	at_target 768

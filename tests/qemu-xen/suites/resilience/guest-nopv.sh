@@ -15,11 +15,11 @@ here=$(dirname "$0")
 . "$here/../net/lib.sh"
 # shellcheck source=counts
 . "$here/counts"
+# shellcheck source=../balloon/lib.sh
+. "$here/../balloon/lib.sh"
+# shellcheck source=reloads.sh
+. "$here/reloads.sh"
 peer=$XENPV_PEER_IP
-FRONTENDS=(xenblk xennet xencons xenballoon)
-BALLOON=/sys/devices/system/xen_memory/xen_memory0
-RESOURCES=/sys/kernel/debug/xenpv/resources
-mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 
 # --- the load: fio, the TCP stream, the console answerer
 
@@ -50,16 +50,6 @@ answerer() {
 	while IFS= read -r line; do
 		printf 'answer:%s\n' "$line"
 	done < /dev/hvc0 > /dev/hvc0
-}
-
-# --- the balloon
-kib() { cat "$BALLOON/$1"; }
-near() { local d=$(($1 - $2)); [ ${d#-} -le "$3" ]; }
-# at_target MIB: the target is about MIB (what memory/target says, less
-# what the guest never sees) and the balloon got there.
-at_target() {
-	near "$(kib target_kb)" $(($1 * 1024)) $((24 * 1024)) &&
-		[ "$(kib info/current_kb)" = "$(kib target_kb)" ]
 }
 
 # --- checks after each move
@@ -194,54 +184,17 @@ wait_dom0 balloon-full 300 > /dev/null
 wait_for 300 at_target 1024
 tap_check "resilience: the balloon gives the guest its RAM back before the reloads ($(kib info/current_kb) KiB)" \
 	at_target 1024
-# udev must not load frontends behind our back: counting starts with
-# xenpv alone.  (modprobe by name ignores a blacklist.)
-printf 'blacklist %s\n' "${FRONTENDS[@]}" > /etc/modprobe.d/xenpv-reloads.conf
-held() { grep -vx 'grants_deferred 0' "$RESOURCES" | tr '\n' ' '; }
+reloads_begin
 kernel_kib() { awk '/^(SUnreclaim|VmallocUsed|Percpu):/ { s += $2 } END { print s }' /proc/meminfo; }
-all_bound() {
-	test -b /dev/xvdb && test -c /dev/hvc0 && has_if "$mac" && test -d "$BALLOON"
-}
-# rmmod_loaded MODULE...: those of them still loaded go (a retry after
-# one was busy finds the others gone already).
-rmmod_loaded() {
-	local m
-	for m in "$@"; do
-		if grep -q "^$m " /proc/modules; then
-			rmmod "$m" 2> /dev/null || return 1
-		fi
-	done
-}
-# unload_frontends N: status 1, and a line saying why, if they would not
-# go or left anything of theirs with xenpv.
-unload_frontends() {
-	local after
-	wait_for 10 rmmod_loaded "${FRONTENDS[@]}" ||
-		{ echo "reload $1: rmmod ${FRONTENDS[*]} failed: $(lsmod | grep ^xen | tr '\n' ' ')"; return 1; }
-	# A grant the backend still maps waits on xenpv's deferred list.
-	wait_for 10 grep -qx 'grants_deferred 0' "$RESOURCES"
-	after=$(held)
-	[ -z "$alone" ] || [ "$after" = "$alone" ] ||
-		{ echo "reload $1: xenpv holds '$after' after the unload, '$alone' before the load"; return 1; }
-}
-reload() {
-	local n=$1
-	unload_frontends "$n" || return 1
-	rmmod xenpv || { echo "reload $n: rmmod xenpv failed"; return 1; }
-	[ "$n" = 10 ] && kib_at_10=$(kernel_kib)
-	modprobe xenpv || { echo "reload $n: modprobe xenpv failed"; return 1; }
-	alone=$(held)
-	modprobe -a "${FRONTENDS[@]}" || { echo "reload $n: modprobe ${FRONTENDS[*]} failed"; return 1; }
-	wait_for 60 all_bound || { echo "reload $n: the devices did not come back"; return 1; }
-}
 : > /tmp/reload.out
-alone="" kib_at_10=""
+kib_at_10=""
 start=$(date +%s)
 for n in $(seq "$RES_RELOADS"); do
-	reload "$n" >> /tmp/reload.out 2>&1 || break
-done
-unload_frontends last >> /tmp/reload.out 2>&1
-rmmod xenpv >> /tmp/reload.out 2>&1
+	unload_all "$n" || break
+	[ "$n" = 10 ] && kib_at_10=$(kernel_kib)
+	load_all "$n" || break
+done >> /tmp/reload.out 2>&1
+unload_all last >> /tmp/reload.out 2>&1
 kib_end=$(kernel_kib)
 say "resilience: $RES_RELOADS reloads took $(($(date +%s) - start)) s"
 desc="resilience: $RES_RELOADS times, every module unloads, loads, and its devices come back; no grant or event channel left behind"
@@ -252,7 +205,7 @@ else
 fi
 tap_check "resilience: from reload 10 to the end, the kernel's unreclaimable memory grew less than 1 MiB (${kib_at_10:-?} -> $kib_end KiB)" \
 	test -n "$kib_at_10" -a $((kib_end - ${kib_at_10:-0})) -lt 1024
-rm /etc/modprobe.d/xenpv-reloads.conf
+reloads_end
 modprobe xenpv
 modprobe -a "${FRONTENDS[@]}"
 tap_check "resilience: and all is back for the rest of the guest's life" wait_for 60 all_bound
