@@ -36,7 +36,7 @@ xp_mk_initramfs() {
 # with its compiler.  Records TAP lines: the build itself is a test.
 xp_build_modules() {
 	local src=$XP_OUT/build/src log=$XP_OUT/build/make.log
-	local kdir=/usr/src/linux-headers-$XP_GUEST_KVER rc
+	local rc
 	mkdir -p "$src"
 	# --delete-excluded: a clean build every time, so W=1 sees every
 	# file and no stale object or probe result survives.
@@ -50,8 +50,8 @@ xp_build_modules() {
 		rm -rf "$src"
 		cp -a "$XP_KCACHE/$XP_GUEST_RELEASE/src" "$src"
 	else
-		xp_apt_install "linux-headers-$XP_KVER"
-		make -C "$src" KDIR="$kdir" W=1 > "$log" 2>&1
+		[ -n "$XP_GUEST_DEBUG" ] || xp_apt_install "linux-headers-$XP_KVER"
+		make -C "$src" KDIR="$XP_GUEST_KDIR" W=1 > "$log" 2>&1
 		rc=$?
 	fi
 	if [ $rc != 0 ]; then
@@ -68,7 +68,7 @@ xp_build_modules() {
 	XP_MODULES=$(cd "$src" && find . -name '*.ko' -printf '%p ')
 	xp_host_tap "ok - build: modules build against $XP_GUEST_KVER ($XP_MODULES)"
 	# sparse runs against dom0's kernel, whose headers are on the host.
-	[ -z "$XP_GUEST_RELEASE" ] && xp_sparse "$src" "$kdir"
+	[ -z "$XP_GUEST_RELEASE$XP_GUEST_DEBUG" ] && xp_sparse "$src" "$XP_GUEST_KDIR"
 	return 0
 }
 
