@@ -100,7 +100,7 @@ xp_debootstrap() {
 # and the Debian kernel that serves dom0 and the guests alike.
 XP_DOM0_PKGS="xen-hypervisor-4.17-amd64 xen-utils-4.17 qemu-system-xen
 	linux-image-amd64 busybox bridge-utils iproute2 iputils-ping pciutils
-	e2fsprogs iperf3"
+	e2fsprogs iperf3 fio"
 
 xp_build_dom0() {
 	local key r
