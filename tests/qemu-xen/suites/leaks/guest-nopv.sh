@@ -107,7 +107,7 @@ exercise() {
 	fi
 	echo "leaks: reload $n" > /dev/hvc0 || { echo "reload $n: cannot write to hvc0"; return 1; }
 }
-: > /tmp/reload.out
+: > "$RELOAD_LOG"
 start=$(date +%s) reloaded=0
 {
 	for n in $(seq "$LEAKS_RELOADS"); do
@@ -118,14 +118,10 @@ start=$(date +%s) reloaded=0
 		reloaded=$n
 	done
 	exercise "$((LEAKS_RELOADS + 1))" && unload_all last
-} >> /tmp/reload.out 2>&1
+} >> "$RELOAD_LOG" 2>&1
 say "leaks: $reloaded reloads took $(($(date +%s) - start)) s"
 desc="leaks: $LEAKS_RELOADS times, I/O on xvdb, the vif and hvc0, then every module unloads and loads again"
-if [ -s /tmp/reload.out ]; then
-	tap_not_ok "$desc" /tmp/reload.out
-else
-	tap_ok "$desc"
-fi
+reloads_report "$desc"
 
 # --- with none of ours loaded: what kmemleak finds
 # An object counts once kmemleak has seen it unreferenced and older than

@@ -186,23 +186,19 @@ tap_check "resilience: the balloon gives the guest its RAM back before the reloa
 	at_target 1024
 reloads_begin
 kernel_kib() { awk '/^(SUnreclaim|VmallocUsed|Percpu):/ { s += $2 } END { print s }' /proc/meminfo; }
-: > /tmp/reload.out
+: > "$RELOAD_LOG"
 kib_at_10=""
 start=$(date +%s)
 for n in $(seq "$RES_RELOADS"); do
 	unload_all "$n" || break
 	[ "$n" = 10 ] && kib_at_10=$(kernel_kib)
 	load_all "$n" || break
-done >> /tmp/reload.out 2>&1
-unload_all last >> /tmp/reload.out 2>&1
+done >> "$RELOAD_LOG" 2>&1
+unload_all last >> "$RELOAD_LOG" 2>&1
 kib_end=$(kernel_kib)
 say "resilience: $RES_RELOADS reloads took $(($(date +%s) - start)) s"
 desc="resilience: $RES_RELOADS times, every module unloads, loads, and its devices come back; no grant or event channel left behind"
-if [ -s /tmp/reload.out ]; then
-	tap_not_ok "$desc" /tmp/reload.out
-else
-	tap_ok "$desc"
-fi
+reloads_report "$desc"
 tap_check "resilience: from reload 10 to the end, the kernel's unreclaimable memory grew less than 1 MiB (${kib_at_10:-?} -> $kib_end KiB)" \
 	test -n "$kib_at_10" -a $((kib_end - ${kib_at_10:-0})) -lt 1024
 reloads_end

@@ -11,6 +11,8 @@ FRONTENDS=(xenblk xennet xencons xenballoon)
 RESOURCES=/sys/kernel/debug/xenpv/resources
 # What xenpv held with no frontend loaded, taken at each load_all.
 XP_ALONE=""
+# Where the callers' reload loops write why a reload failed.
+RELOAD_LOG=/tmp/reload.out
 
 reloads_begin() {
 	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
@@ -44,6 +46,14 @@ unload_frontends() {
 	after=$(held)
 	[ -z "$XP_ALONE" ] || [ "$after" = "$XP_ALONE" ] ||
 		{ echo "reload $1: xenpv holds '$after' after the unload, '$XP_ALONE' before the load"; return 1; }
+}
+# reloads_report DESC: one test, failed by any line in RELOAD_LOG.
+reloads_report() {
+	if [ -s "$RELOAD_LOG" ]; then
+		tap_not_ok "$1" "$RELOAD_LOG"
+	else
+		tap_ok "$1"
+	fi
 }
 # unload_all N and load_all N: one reload, in two halves so that a caller
 # can look at the kernel with none of our modules in it.
