@@ -3,7 +3,7 @@
 # source and configuration, plus kmemleak, lockdep and the might_sleep
 # checks, so that the suites that load and unload our modules can show
 # that nothing leaks and no lock is taken in the wrong order.  Built once
-# on the host (about 40 minutes on two cores) and cached; never part of
+# on the host (about 35 minutes on two cores) and cached; never part of
 # make check.
 #
 # Only the modules a test guest loads are built (make localmodconfig with
@@ -65,7 +65,7 @@ xp_debug_stamp() {
 # xp_build_debug_kernel DIR TARBALL
 xp_build_debug_kernel() {
 	local d=$1 src=$1/src b=$1/build log=$XP_CACHE/logs/debug-kernel.log kver
-	xp_log "building the debug kernel from $(basename "$2") (once; about 40 minutes)"
+	xp_log "building the debug kernel from $(basename "$2") (once; about 35 minutes)"
 	rm -rf "$d"
 	mkdir -p "$src" "$b" "$d/root/boot"
 	xp_step "unpacking $(basename "$2")" 900 "$log" \
