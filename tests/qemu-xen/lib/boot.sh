@@ -50,7 +50,6 @@ xp_build_modules() {
 		rm -rf "$src"
 		cp -a "$XP_KCACHE/$XP_GUEST_RELEASE/src" "$src"
 	else
-		[ -n "$XP_GUEST_DEBUG" ] || xp_apt_install "linux-headers-$XP_KVER"
 		make -C "$src" KDIR="$XP_GUEST_KDIR" W=1 > "$log" 2>&1
 		rc=$?
 	fi

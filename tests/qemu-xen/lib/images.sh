@@ -141,12 +141,14 @@ XP_GUEST_MOD_PRUNE="drivers/gpu drivers/media drivers/net/wireless
 # The guests' kernel: dom0's, or with --kernel, a release's chroot
 # (tests/kernels/chroot.sh) with its kernel image installed.  Sets
 # XP_GUEST_KROOT, XP_GUEST_KVER, and XP_GUEST_KDIR where the host builds
-# our modules against it (a release's are built in its chroot).
+# our modules against it, its headers installed (a release's are built in
+# its chroot).
 xp_guest_kernel() {
 	if [ -z "${1:-}" ]; then
 		XP_GUEST_KROOT=$XP_DOM0/root
 		XP_GUEST_KVER=$XP_KVER
 		XP_GUEST_KDIR=/usr/src/linux-headers-$XP_KVER
+		xp_apt_install "linux-headers-$XP_KVER"
 		return
 	fi
 	# shellcheck source=../../kernels/chroot.sh
