@@ -220,20 +220,20 @@ collect_guest() {
 	domid=$(cat "/job/out/$name.domid")
 	# A restored or migrated guest's QEMU starts the log afresh: the
 	# suspend suite keeps the parts from before as $log.part1, .part2...
-	local part
-	for part in "$log".part* "$log"; do
-		[ -f "$part" ] || continue
-		tr -d '\r' < "$part" | sed -n 's/^XENPV-TAP //p' >> /job/out/results.tap
-	done
+	local whole
+	whole=$(mktemp)
+	cat "$log".part* "$log" 2> /dev/null | tr -d '\r' > "$whole"
+	sed -n 's/^XENPV-TAP //p' "$whole" >> /job/out/results.tap
 	# Guests run with panic_on_warn: a WARN() is a panic, and fails.
-	if cat "$log".part* "$log" 2> /dev/null | grep -q "Kernel panic - not syncing"; then
+	if grep -q "Kernel panic - not syncing" "$whole"; then
 		{
 			echo "not ok - guest $name: no kernel panic (a WARN is one, with panic_on_warn)"
-			cat "$log".part* "$log" 2> /dev/null | tr -d '\r' |
-				grep -B 25 -A 5 -m 1 "Kernel panic - not syncing" | sed 's/^/# guest: /'
+			grep -B 25 -A 5 -m 1 "Kernel panic - not syncing" "$whole" |
+				sed 's/^/# guest: /'
 		} >> /job/out/results.tap
 		echo "XENPV-TAP not ok - guest $name: kernel panic" > /dev/console
 	fi
+	rm -f "$whole"
 	if ! grep -q "XENPV-GUEST-DONE" "$log"; then
 		{
 			echo "not ok - guest $name: ran to the end"
