@@ -178,7 +178,7 @@ xp_boot_xen() {
 	[ -n "${XP_INSTALLED_IMG:-}" ] &&
 		args+=(-drive "file=$XP_INSTALLED_IMG,if=virtio,format=raw,snapshot=on")
 	xp_log "booting Xen in QEMU (limit ${XP_QEMU_TIMEOUT}s); serial log: $serial"
-	timeout -k 15 "$XP_QEMU_TIMEOUT" qemu-system-x86_64 "${args[@]}" \
+	timeout -k 15 "$XP_QEMU_TIMEOUT" "${XP_QEMU[@]}" "${args[@]}" \
 		< /dev/null 2>&1 | tr -d '\r' | tee "$serial" |
 		grep --line-buffered -aE 'XENPV-(TAP|DOM0)|Kernel panic|\(XEN\).*(Panic|FATAL)' >&2
 	XP_QEMU_RC=${PIPESTATUS[0]}
