@@ -12,9 +12,11 @@ count the lost, damaged and repeated ones.
     tcpcheck.py send HOST PORT MIB [N]   guest: upload MIB MiB (on N
                                          connections at once, from threads)
     tcpcheck.py recv HOST PORT           guest: download until EOF
-    tcpcheck.py stream HOST PORT STOP    guest: upload at a steady pace,
+    tcpcheck.py stream HOST PORT STOP [PROGRESS]
+                                         guest: upload at a steady pace,
                                          on one connection, until the
-                                         file STOP exists
+                                         file STOP exists (the bytes sent
+                                         so far in PROGRESS)
     tcpcheck.py udpsink PORT             dom0: count datagrams until END
     tcpcheck.py udpsend HOST PORT N SIZE guest: N datagrams of SIZE bytes
     tcpcheck.py mcastsend GROUP PORT N IF dom0: N datagrams to GROUP from IF
@@ -205,11 +207,22 @@ STREAM_CHUNK = 64 << 10
 STREAM_PAUSE = 0.02                  # about 3 MB/s: load, not a flood
 
 
-def stream(host, port, stop):
+def note_progress(path, total):
+    """Bytes sent so far, in PATH, replaced whole: a reader never sees
+    half a number."""
+    with open(path + ".tmp", "w") as f:
+        f.write("%d\n" % total)
+    os.replace(path + ".tmp", path)
+
+
+def stream(host, port, stop, progress=None):
     """One long upload that lives through whatever the guest goes
-    through meanwhile (saves, restores, hot plug), checked at the end."""
+    through meanwhile (saves, restores, hot plug), checked at the end.
+    With PROGRESS, the bytes sent so far are written there every second,
+    so a stall shows when it starts, not only when the sink gives up."""
     block = os.urandom(STREAM_CHUNK)
     digest, total, num = hashlib.sha256(), 0, 0
+    noted = 0.0
     with connect(host, port) as s:
         while not os.path.exists(stop):
             chunk = num.to_bytes(8, "little") + block[8:]
@@ -217,6 +230,9 @@ def stream(host, port, stop):
             digest.update(chunk)
             total += len(chunk)
             num += 1
+            if progress and time.monotonic() - noted >= 1:
+                note_progress(progress, total)
+                noted = time.monotonic()
             time.sleep(STREAM_PAUSE)
         s.shutdown(socket.SHUT_WR)
         s.recv(1)       # the sink's close: everything arrived
@@ -267,7 +283,8 @@ def main():
         elif mode == "mcastrecv":
             mcastrecv(args[0], int(args[1]), args[2])
         elif mode == "stream":
-            stream(args[0], int(args[1]), args[2])
+            stream(args[0], int(args[1]), args[2],
+                   args[3] if len(args) > 3 else None)
         elif mode == "recv":
             with connect(args[0], int(args[1])) as s:
                 print("got", *recv_all(s), flush=True)

@@ -57,12 +57,23 @@ pings_fine() {
 	wait_for 30 ping -c 1 -W 2 "$peer" > /dev/null &&
 		ping -q -c 20 -i 0.1 -W 5 "$peer" > /dev/null
 }
+# The stream's bytes sent so far, and whether that grew past $1.
+stream_sent() { cat /tmp/stream.sent 2> /dev/null || echo 0; }
+stream_past() { [ "$(stream_sent)" -gt "$1" ]; }
+# stream_state: what the stuck connection looks like from the guest - its
+# TCP state, the kernel's retransmit counters, the vif's ring counters.
+stream_state() {
+	ss -tin dst "$peer"
+	nstat -az 2> /dev/null | grep -E 'Retrans|HostQueues|TCPTimeouts|TCPLoss'
+	ethtool -S "$if" 2> /dev/null | grep -v ': 0$'
+}
 resumes() { dmesg | grep -c "resumed in a restored domain"; }
 # moved_checks N WHAT: the guest came back from its Nth move: one line
 # per thing that is wrong (shown by tap_check), status 1 if any.
 moved_checks() {
-	local n=$1 before fails=0
+	local n=$1 before sent fails=0
 	before=$(fio_rounds)
+	sent=$(stream_sent)
 	wait_for 30 test "$(resumes)" -ge "$n" ||
 		{ echo "xenpv logged $(resumes) resumes, not $n"; fails=1; }
 	wait_for 60 carrier "$if" || { echo "$if has no carrier"; fails=1; }
@@ -71,8 +82,14 @@ moved_checks() {
 		{ echo "balloon: target $(kib target_kb) KiB, at $(kib info/current_kb) KiB"; fails=1; }
 	wait_for 180 fio_past "$before" ||
 		{ echo "fio made no progress after round $before"; fails=1; }
-	kill -0 "$stream_pid" 2> /dev/null ||
-		{ echo "the TCP stream ended: $(cat /tmp/stream.out)"; fails=1; }
+	if ! kill -0 "$stream_pid" 2> /dev/null; then
+		echo "the TCP stream ended: $(cat /tmp/stream.out)"
+		fails=1
+	elif ! wait_for 60 stream_past "$sent"; then
+		echo "the TCP stream sent nothing in 60 s (stuck at $(stream_sent) bytes)"
+		stream_state
+		fails=1
+	fi
 	kill -0 "$answerer_pid" 2> /dev/null ||
 		{ echo "the hvc0 answerer ended"; fails=1; }
 	return $fails
@@ -104,7 +121,7 @@ tap_check "resilience: the balloon takes the guest down to 768 MiB ($(kib info/c
 fio_loop &
 fio_pid=$!
 python3 "$here/../net/tcpcheck.py" stream "$peer" 5301 /tmp/stream.stop \
-	> /tmp/stream.out 2>&1 &
+	/tmp/stream.sent > /tmp/stream.out 2>&1 &
 stream_pid=$!
 answerer &
 answerer_pid=$!
