@@ -1,11 +1,12 @@
 # shellcheck shell=bash
-# Which QEMU runs Xen.  By default Debian 12's own (7.2).  XENPV_QEMU=patched
-# builds Debian 12's QEMU source with the fixes in tests/qemu-xen/qemu/
-# (cached in $XP_CACHE/qemu-patched, rebuilt when the source or a patch
-# changes).  XENPV_QEMU=sid takes Debian sid's instead, from a chroot cached
-# in $XP_CACHE/qemu-sid (made the first time, remade when older than a
-# week): QEMU 10 from bookworm-backports cannot run the nested guests at
-# all, and a newer one may emulate nested SVM better than 7.2 (README.md,
+# Which QEMU runs Xen.  By default (XENPV_QEMU unset or "patched") Debian
+# 12's QEMU source built with the fixes in tests/qemu-xen/qemu/ for two
+# QEMU bugs that killed nested guests (README.md, "QEMU's share of the
+# crash"); cached in $XP_CACHE/qemu-patched, rebuilt when the source or a
+# patch changes.  XENPV_QEMU=debian runs Debian 12's packaged QEMU as it
+# is.  XENPV_QEMU=sid takes Debian sid's, from a chroot cached in
+# $XP_CACHE/qemu-sid (made the first time, remade when older than a
+# week); QEMU 10 and 11 cannot run the nested guests at all (README.md,
 # "Known limits").  Any other value is the path of a QEMU binary to use.
 
 XP_QEMU_SID=$XP_CACHE/qemu-sid
@@ -16,8 +17,8 @@ XP_QEMU_BUILD_PKGS="dpkg-dev patch python3 meson ninja-build pkg-config
 
 # xp_qemu_setup: sets XP_QEMU, the command that runs QEMU.
 xp_qemu_setup() {
-	case ${XENPV_QEMU:-} in
-	"") XP_QEMU=(qemu-system-x86_64) ;;
+	case ${XENPV_QEMU:-patched} in
+	debian) XP_QEMU=(qemu-system-x86_64) ;;
 	patched) xp_qemu_patched_build
 		 # A QEMU run from its build tree looks for firmware only
 		 # beside itself: point it at Debian's.
