@@ -119,7 +119,7 @@ xp_build_packages() {
 
 xp_make_dom0_disk() {
 	local key
-	key=$(cat "$XP_BED/dom0/init" | sha256sum | cut -c1-12)
+	key=$(sha256sum < "$XP_BED/dom0/init" | cut -c1-12)
 	XP_DOM0_IMG=$XP_DOM0/root-$key.img
 	[ -f "$XP_DOM0_IMG" ] && return 0
 	rm -f "$XP_DOM0"/root-*.img
@@ -165,7 +165,7 @@ xp_boot_xen() {
 		virtio_pci virtio_blk crc32c_generic ext4
 	local args=(
 		-nodefaults -machine pc -accel "${XENPV_QEMU_ACCEL:-tcg}"
-		-cpu qemu64,+svm,+npt,family=23,model=1,stepping=2
+		-cpu "qemu64,+svm,+npt,family=23,model=1,stepping=2"
 		-smp 2 -m 4096 -display none -vga none -monitor none
 		-serial stdio -nic none -no-reboot
 		-kernel "$XP_OUT/xen" -append "$xen_cmdline"
@@ -178,8 +178,10 @@ xp_boot_xen() {
 	[ -n "${XP_INSTALLED_IMG:-}" ] &&
 		args+=(-drive "file=$XP_INSTALLED_IMG,if=virtio,format=raw,snapshot=on")
 	xp_log "booting Xen in QEMU (limit ${XP_QEMU_TIMEOUT}s); serial log: $serial"
+	# sed -u: tr would hold lines back in a pipe's 4 KiB buffer, and
+	# the log and the progress lines would lag by minutes.
 	timeout -k 15 "$XP_QEMU_TIMEOUT" "${XP_QEMU[@]}" "${args[@]}" \
-		< /dev/null 2>&1 | tr -d '\r' | tee "$serial" |
+		< /dev/null 2>&1 | sed -u 's/\r//g' | tee "$serial" |
 		grep --line-buffered -aE 'XENPV-(TAP|DOM0)|Kernel panic|\(XEN\).*(Panic|FATAL)' >&2
 	XP_QEMU_RC=${PIPESTATUS[0]}
 	xp_log "QEMU exited with status $XP_QEMU_RC"
