@@ -29,14 +29,12 @@
 #include "xenblk.h"
 
 /*
- * One queue by default for now: in the nested test bed, guests with two
- * queues per disk died of a triple fault under sustained I/O (4 of 4
- * attempts) while a one-queue guest ran the whole blk suite.  Until that
- * is understood, more queues are for those who ask.
+ * As many queues as the in-tree driver takes by default; fewer when the
+ * guest has fewer vCPUs or the backend offers fewer.
  */
-static unsigned int xenblk_max_queues = 1;
+static unsigned int xenblk_max_queues = 4;
 module_param_named(max_queues, xenblk_max_queues, uint, 0444);
-MODULE_PARM_DESC(max_queues, "Most hardware queues (rings) per disk, default 1 (see README); never more than online CPUs");
+MODULE_PARM_DESC(max_queues, "Most hardware queues (rings) per disk, default 4; never more than online CPUs or the backend's multi-queue-max-queues");
 
 static unsigned int xenblk_max_ring_order = 2;
 module_param_named(max_ring_page_order, xenblk_max_ring_order, uint, 0444);
@@ -334,6 +332,7 @@ static void xenblk_teardown(struct xenblk_info *info)
 			 info->name, XENBLK_DRAIN_TIMEOUT / HZ);
 	xenblk_rings_kill(info);
 	xenblk_disk_remove(info);
+	xenblk_rings_unpublish(info, XENPV_XS_NO_TX);
 	xenblk_rings_free(info);
 	info->conn = XENBLK_DISCONNECTED;
 }

@@ -703,6 +703,40 @@ static int xenblk_publish_ring(struct xenblk_info *info,
 }
 
 /**
+ * xenblk_rings_unpublish() - take the ring keys out of xenstore
+ * @info: the device
+ * @tx: the xenstore transaction, or XENPV_XS_NO_TX
+ *
+ * At disconnect, so that no backend reads grant references that may by
+ * then name other pages; and before publishing, so that keys an earlier
+ * connection left (more queues or ring pages than this one has, before
+ * the module was reloaded) never mix with the new ones.  Most keys are
+ * not there, so errors are ignored.
+ */
+void xenblk_rings_unpublish(struct xenblk_info *info, u32 tx)
+{
+	const char *node = info->xdev->nodename;
+	unsigned int i, queues = 0, order = 0, pages;
+	char key[24];
+
+	xenpv_xs_read_uint(tx, node, "multi-queue-num-queues", &queues);
+	xenpv_xs_rm(tx, node, "multi-queue-num-queues");
+	for (i = 0; i < min_t(unsigned int, queues, nr_cpu_ids); i++) {
+		snprintf(key, sizeof(key), "queue-%u", i);
+		xenpv_xs_rm(tx, node, key);
+	}
+	xenpv_xs_read_uint(tx, node, "ring-page-order", &order);
+	xenpv_xs_rm(tx, node, "ring-page-order");
+	pages = BIT(min_t(unsigned int, order, XENBLK_MAX_RING_ORDER));
+	for (i = 0; i < pages; i++) {
+		snprintf(key, sizeof(key), "ring-ref%u", i);
+		xenpv_xs_rm(tx, node, key);
+	}
+	xenpv_xs_rm(tx, node, "ring-ref");
+	xenpv_xs_rm(tx, node, "event-channel");
+}
+
+/**
  * xenblk_rings_publish() - tell the backend where the rings are
  * @info: the device
  * @tx: the xenstore transaction the keys go in
@@ -715,6 +749,7 @@ int xenblk_rings_publish(struct xenblk_info *info, u32 tx)
 	unsigned int i;
 	int rc = 0;
 
+	xenblk_rings_unpublish(info, tx);
 	if (info->rings[0].nr_ring_pages > 1)
 		rc = xenpv_xs_printf(tx, node, "ring-page-order", "%u",
 				     ilog2(info->rings[0].nr_ring_pages));

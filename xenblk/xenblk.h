@@ -150,6 +150,7 @@ void xenblk_info_put(struct xenblk_info *info);
 int xenblk_rings_alloc(struct xenblk_info *info, unsigned int nr_rings,
 		       unsigned int ring_order);
 int xenblk_rings_publish(struct xenblk_info *info, u32 tx);
+void xenblk_rings_unpublish(struct xenblk_info *info, u32 tx);
 int xenblk_rings_prepare_io(struct xenblk_info *info);
 void xenblk_rings_kill(struct xenblk_info *info);
 void xenblk_rings_requeue(struct xenblk_info *info);

@@ -1,9 +1,9 @@
 #!/bin/bash
 # The blk-queues suite, guest part (xen_nopv guest with two vCPUs): xenblk
-# reloaded with max_queues=2 spreads a blkback disk over two rings, says so
-# in xenstore, and fio with verification sends requests through both.
-# Kept apart from the blk suite so that only this guest has a second vCPU
-# (see vcpus); run by name (see not-default).
+# spreads a blkback disk over a ring per vCPU by default, says so in
+# xenstore, and fio with verification sends requests through every ring;
+# max_queues=1 takes it back to one.  Kept apart from the blk suite so
+# that only this guest has a second vCPU (see vcpus).
 # shellcheck source=../../guest/lib.sh
 . /opt/xenpv/guest/lib.sh
 PHY=xvdb
@@ -13,14 +13,13 @@ sysattr() { cat "/sys/block/$1/$2" 2> /dev/null; }
 has_disk() { [ -b "/dev/$1" ] && [ -e "/sys/block/$1/xenblk" ]; }
 
 wait_for 60 has_disk $PHY
-tap_check "blk-queues: xenblk unloads" rmmod xenblk
-tap_check "blk-queues: xenblk loads with max_queues=2" modprobe xenblk max_queues=2
-tap_check "blk-queues: $PHY is back" wait_for 60 has_disk $PHY
 
 offered=$(xenstore-read "$(xenstore-read device/vbd/$vdev/backend)/multi-queue-max-queues" 2> /dev/null || echo 1)
-want=$(( offered < 2 ? offered : 2 ))
+want=$(nproc)
+[ "$offered" -lt "$want" ] && want=$offered
+[ "$want" -gt 4 ] && want=4
 queues=$(sysattr $PHY xenblk/nr_queues)
-tap_check "blk-queues: $PHY has $queues queues (backend offers $offered, $(nproc) vCPUs)" \
+tap_check "blk-queues: $PHY has $queues queues by default (backend offers $offered, $(nproc) vCPUs)" \
 	test "$queues" = "$want" -a "$queues" -ge 2
 tap_check "blk-queues: xenstore says so (multi-queue-num-queues)" \
 	test "$(xenstore-read device/vbd/$vdev/multi-queue-num-queues 2> /dev/null)" = "$queues"
@@ -48,3 +47,11 @@ every_queue_busy() {
 }
 tap_check "blk-queues: requests went through every queue (before: $before; after: $after)" \
 	every_queue_busy
+
+tap_check "blk-queues: xenblk unloads" rmmod xenblk
+tap_check "blk-queues: xenblk loads with max_queues=1" modprobe xenblk max_queues=1
+tap_check "blk-queues: $PHY is back" wait_for 60 has_disk $PHY
+tap_check "blk-queues: $PHY has one queue with max_queues=1 ($(sysattr $PHY xenblk/nr_queues))" \
+	test "$(sysattr $PHY xenblk/nr_queues)" = 1
+tap_check "blk-queues: xenstore says one queue (no multi-queue-num-queues)" \
+	test -z "$(xenstore-read device/vbd/$vdev/multi-queue-num-queues 2> /dev/null)"
