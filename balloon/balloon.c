@@ -35,14 +35,18 @@ static xen_pfn_t xenballoon_gfns[XENBALLOON_BATCH];
  * What the guest can spare: the memory it could have without swapping
  * (MemAvailable), less a reserve for what it allocates next.  The balloon
  * takes no more, so a target the guest cannot reach stalls, and says so,
- * instead of driving the guest into the OOM killer.
+ * instead of driving the guest into the OOM killer.  The reserve follows
+ * the RAM the guest has now, not what it booted with: a populate-on-demand
+ * guest boots with maxmem, and 1/32 of that would hold back from a small
+ * target more than the guest ever needs free.
  */
 static unsigned long xenballoon_spare_pages(void)
 {
+	unsigned long reserve = max(XENBALLOON_MIN_RESERVE,
+				    xenballoon.current_pages / 32);
 	long avail = si_mem_available();
 
-	return avail > (long)xenballoon.reserve_pages ?
-		avail - xenballoon.reserve_pages : 0;
+	return avail > (long)reserve ? avail - reserve : 0;
 }
 
 /* Up to @nr pages from the guest to Xen: how many went, or an errno. */
@@ -224,8 +228,6 @@ void xenballoon_init_state(void)
 	INIT_DELAYED_WORK(&xenballoon.work, xenballoon_work_fn);
 	xenballoon.current_pages = get_num_physpages();
 	xenballoon.target_pages = xenballoon.current_pages;
-	xenballoon.reserve_pages = max(XENBALLOON_MIN_RESERVE,
-				       xenballoon.current_pages / 32);
 }
 
 /**

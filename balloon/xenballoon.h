@@ -12,7 +12,6 @@ struct xenballoon {
 	unsigned long current_pages;	/* the guest's RAM, balloon excluded */
 	unsigned long target_pages;	/* where the worker is headed */
 	unsigned long floor_pages;	/* never below this */
-	unsigned long reserve_pages;	/* MemAvailable inflating leaves */
 	unsigned long nr_ballooned;	/* pages in the balloon, both lists */
 	struct list_head ballooned;	/* RAM given back to Xen, by lru */
 	struct list_head unbacked;	/* hot-added, never backed (hotplug.c) */
