@@ -13,6 +13,14 @@ memtotal() { awk '/^MemTotal:/ { print $2 }' /proc/meminfo; }
 # What the guest had, for the log: MiB available, and in tmpfs (its root).
 meminfo() { awk '/^(MemAvailable|Shmem):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo; }
 MIB=$((1024))
+# Why a target was not reached: where the memory is, and what the driver
+# said about it.
+explain_memory() {
+	say "balloon: target_kb $(kib target_kb) current_kb $(kib info/current_kb) low_kb $(kib info/low_kb)"
+	say "balloon: $(awk '/^(MemTotal|MemFree|MemAvailable|Cached|Shmem|Unevictable|AnonPages|Slab|SUnreclaim|KernelStack|PageTables|Percpu|HugePages_Total):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo)"
+	dmesg | grep -E 'xenballoon|Out of memory|oom' | tail -n 8 | while read -r l; do say "balloon: $l"; done
+	say "balloon: largest RSS (KiB): $(ps -eo rss=,comm= | sort -rn | head -n 5 | tr -s '\n ' ' ')"
+}
 
 tap_check "balloon: xenballoon is loaded" grep -q '^xenballoon ' /proc/modules
 tap_check "balloon: it ballooned down at load, as a populate-on-demand guest must" \
@@ -29,6 +37,7 @@ tap_check "balloon: the guest reached its first target, about 512 MiB ($(kib tar
 tap_check "balloon: the root image now reads from /dev/xvda, its RAM copy freed" \
 	python3 "$(dirname "$0")/root-to-disk.py" /dev/xvda
 say "balloon: after moving the root to disk: $(meminfo)"
+explain_memory
 
 python3 "$(dirname "$0")/memstress.py" 16 /tmp/memstress.stop > /tmp/memstress.log 2>&1 &
 stress=$!
@@ -40,7 +49,7 @@ for mb in 256 512 1024; do
 		tap_not_ok "balloon: dom0 set the target to $mb MiB"
 		continue
 	fi
-	wait_for 300 at_target $mb
+	wait_for 300 at_target $mb || explain_memory
 	tap_check "balloon: after xl mem-set ${mb}m the guest reaches its target ($(meminfo))" \
 		at_target $mb
 	after=$(memtotal) cur_after=$(kib info/current_kb)
