@@ -13,8 +13,8 @@ memtotal() { awk '/^MemTotal:/ { print $2 }' /proc/meminfo; }
 # What the guest had, for the log: MiB available, and in tmpfs (its root).
 meminfo() { awk '/^(MemAvailable|Shmem):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo; }
 MIB=$((1024))
-# Why a target was not reached: where the memory is, and what the driver
-# said about it.
+# Where the guest's memory is and what the driver said: once as a
+# baseline, and again whenever a target is not reached.
 explain_memory() {
 	say "balloon: target_kb $(kib target_kb) current_kb $(kib info/current_kb) low_kb $(kib info/low_kb)"
 	say "balloon: $(awk '/^(MemTotal|MemFree|MemAvailable|Cached|Shmem|Unevictable|AnonPages|Slab|SUnreclaim|KernelStack|PageTables|Percpu|HugePages_Total):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo)"
