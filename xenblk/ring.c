@@ -716,15 +716,10 @@ static int xenblk_publish_ring(struct xenblk_info *info,
 void xenblk_rings_unpublish(struct xenblk_info *info, u32 tx)
 {
 	const char *node = info->xdev->nodename;
-	unsigned int i, queues = 0, order = 0, pages;
+	unsigned int i, order = 0, pages;
 	char key[24];
 
-	xenpv_xs_read_uint(tx, node, "multi-queue-num-queues", &queues);
-	xenpv_xs_rm(tx, node, "multi-queue-num-queues");
-	for (i = 0; i < min_t(unsigned int, queues, nr_cpu_ids); i++) {
-		snprintf(key, sizeof(key), "queue-%u", i);
-		xenpv_xs_rm(tx, node, key);
-	}
+	xenpv_xs_rm_queues(tx, node, nr_cpu_ids);
 	xenpv_xs_read_uint(tx, node, "ring-page-order", &order);
 	xenpv_xs_rm(tx, node, "ring-page-order");
 	pages = BIT(min_t(unsigned int, order, XENBLK_MAX_RING_ORDER));

@@ -372,6 +372,31 @@ int xenpv_xs_rm(u32 tx, const char *dir, const char *node)
 }
 EXPORT_SYMBOL_GPL(xenpv_xs_rm);
 
+/**
+ * xenpv_xs_rm_queues() - remove a multi-queue frontend's queue keys
+ * @tx: transaction, or XENPV_XS_NO_TX
+ * @dir: the frontend's directory
+ * @max_queues: the most queues its driver can have written
+ *
+ * Removes multi-queue-num-queues and the queue-N directories it counts,
+ * the layout Xen's block and network protocols share.  The count comes
+ * from xenstore, so no more than @max_queues directories are removed.
+ * Keys that are not there are no error.
+ */
+void xenpv_xs_rm_queues(u32 tx, const char *dir, unsigned int max_queues)
+{
+	unsigned int i, queues = 0;
+	char key[24];
+
+	xenpv_xs_read_uint(tx, dir, "multi-queue-num-queues", &queues);
+	xenpv_xs_rm(tx, dir, "multi-queue-num-queues");
+	for (i = 0; i < min(queues, max_queues); i++) {
+		snprintf(key, sizeof(key), "queue-%u", i);
+		xenpv_xs_rm(tx, dir, key);
+	}
+}
+EXPORT_SYMBOL_GPL(xenpv_xs_rm_queues);
+
 int xenpv_xs_transaction_start(u32 *tx)
 {
 	struct xenpv_xs_msg *reply;

@@ -276,17 +276,9 @@ static const char *const xennet_queue_keys[] = {
 void xennet_queues_unpublish(struct xennet_info *info)
 {
 	const char *node = info->xdev->nodename;
-	unsigned int i, nr = 0;
-	char *dir;
+	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(xennet_queue_keys); i++)
 		xenpv_xs_rm(XENPV_XS_NO_TX, node, xennet_queue_keys[i]);
-	xenpv_xs_read_uint(XENPV_XS_NO_TX, node, "multi-queue-num-queues", &nr);
-	xenpv_xs_rm(XENPV_XS_NO_TX, node, "multi-queue-num-queues");
-	for (i = 0; i < min_t(unsigned int, nr, XENNET_MAX_QUEUES); i++) {
-		dir = kasprintf(GFP_KERNEL, "queue-%u", i);
-		if (dir)
-			xenpv_xs_rm(XENPV_XS_NO_TX, node, dir);
-		kfree(dir);
-	}
+	xenpv_xs_rm_queues(XENPV_XS_NO_TX, node, XENNET_MAX_QUEUES);
 }

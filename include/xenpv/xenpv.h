@@ -109,6 +109,7 @@ char **xenpv_xs_directory(u32 tx, const char *dir, const char *node,
 			  unsigned int *num);
 bool xenpv_xs_exists(u32 tx, const char *dir, const char *node);
 int xenpv_xs_rm(u32 tx, const char *dir, const char *node);
+void xenpv_xs_rm_queues(u32 tx, const char *dir, unsigned int max_queues);
 int xenpv_xs_transaction_start(u32 *tx);
 /* Returns -EAGAIN when a conflicting change forces the caller to retry. */
 int xenpv_xs_transaction_end(u32 tx, bool abort);
