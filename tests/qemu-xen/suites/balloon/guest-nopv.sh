@@ -10,14 +10,17 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 memtotal() { awk '/^MemTotal:/ { print $2 }' /proc/meminfo; }
-# What the guest had, for the log: MiB available, and in tmpfs (its root).
-meminfo() { awk '/^(MemAvailable|Shmem):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo; }
+# meminfo [FIELDS]: what the guest had, for the log, in MiB: by default
+# available, and in tmpfs (its root); FIELDS is an ERE of /proc/meminfo names.
+meminfo() {
+	awk -v re="^(${1:-MemAvailable|Shmem}):" '$0 ~ re { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo
+}
 MIB=$((1024))
 # Where the guest's memory is and what the driver said: once as a
 # baseline, and again whenever a target is not reached.
 explain_memory() {
 	say "balloon: target_kb $(kib target_kb) current_kb $(kib info/current_kb) low_kb $(kib info/low_kb)"
-	say "balloon: $(awk '/^(MemTotal|MemFree|MemAvailable|Cached|Shmem|Unevictable|AnonPages|Slab|SUnreclaim|KernelStack|PageTables|Percpu|HugePages_Total):/ { printf "%s %d MiB ", $1, $2 / 1024 }' /proc/meminfo)"
+	say "balloon: $(meminfo 'MemTotal|MemFree|MemAvailable|Cached|Shmem|Unevictable|AnonPages|Slab|SUnreclaim|KernelStack|PageTables|Percpu|HugePages_Total')"
 	dmesg | grep -E 'xenballoon|Out of memory|oom' | tail -n 8 | while read -r l; do say "balloon: $l"; done
 	say "balloon: largest RSS (KiB): $(ps -eo rss=,comm= | sort -rn | head -n 5 | tr -s '\n ' ' ')"
 }
