@@ -66,9 +66,24 @@ xp_build_modules() {
 	fi
 	XP_MODULES=$(cd "$src" && find . -name '*.ko' -printf '%p ')
 	xp_host_tap "ok - build: modules build against $XP_GUEST_KVER ($XP_MODULES)"
+	[ -n "$XP_GUEST_DEBUG" ] && xp_build_canary "$src"
 	# sparse runs against dom0's kernel, whose headers are on the host.
 	[ -z "$XP_GUEST_RELEASE$XP_GUEST_DEBUG" ] && xp_sparse "$src" "$XP_GUEST_KDIR"
 	return 0
+}
+
+# The leaks suite's canary (leak-canary/), a test module that leaks on
+# purpose so that the suite can show kmemleak finding a leak; only the
+# debug kernel, the one with kmemleak, gets it.
+xp_build_canary() {
+	local log=$XP_OUT/build/canary.log
+	if make -C "$XP_GUEST_KDIR" M="$1/tests/qemu-xen/leak-canary" W=1 modules > "$log" 2>&1 &&
+	   ! grep -E 'warning:|error:' "$log" >&2; then
+		xp_host_tap "ok - build: the leaks suite's canary module builds against $XP_GUEST_KVER"
+	else
+		xp_host_tap "not ok - build: the leaks suite's canary module builds against $XP_GUEST_KVER"
+		tail -n 20 "$log" | sed 's/^/# /' >> "$XP_OUT/host.tap"
+	fi
 }
 
 # sparse over every file, forced to recheck them all.
@@ -94,6 +109,11 @@ xp_make_payload() {
 	for ko in $XP_MODULES; do
 		strip --strip-debug -o "$p/modules/$(basename "$ko")" \
 			"$XP_OUT/build/src/$ko"
+	done
+	for ko in "$XP_OUT"/build/src/tests/qemu-xen/leak-canary/*.ko; do
+		[ -f "$ko" ] || continue
+		mkdir -p "$p/test-modules"
+		strip --strip-debug -o "$p/test-modules/$(basename "$ko")" "$ko"
 	done
 	cp -a "$XP_BED/guest" "$XP_BED/suites" "$p/"
 	if [ -n "$XP_GUEST_SCRIPT" ]; then
