@@ -3,6 +3,17 @@
 # on xenbr0 for as long as the guest measures.
 # shellcheck source=../../dom0/lib.sh
 . /job/bed/dom0/lib.sh
+# Where a datagram the guest sent was lost, for the serial log: dom0's UDP
+# counters (InErrors, RcvbufErrors: a full socket) and the vif's drops.
+udp_counters() {
+	awk '/^Udp:/ && !h { split($0, k); h = 1; next }
+	     /^Udp:/ { for (i = 2; i <= NF; i++) printf "%s=%s ", k[i], $i }' /proc/net/snmp
+}
+report() {
+	echo "XENPV-DOM0 bench $DOMID: UDP $1: $(udp_counters)"
+	ip -s -s link show "vif$DOMID.0" 2> /dev/null | sed "s/^/XENPV-DOM0 bench $DOMID: vif $1: /"
+} > /dev/console
+report before
 iperf3 -s -B "$XP_DOM0_IP" > "/tmp/iperf3-$DOMID.log" 2>&1 &
 server=$!
 sleep 1
@@ -11,4 +22,5 @@ wait_guest bench-done 900
 finished=$?
 kill "$server" 2> /dev/null
 wait "$server" 2> /dev/null
+report after
 exit "$finished"

@@ -66,4 +66,7 @@ for r in $(seq "$rounds"); do
 	tap_check "bench $XP_MODE: ping latency measured, round $r (${rtt:-none} ms)" test -n "$rtt"
 	[ -n "$rtt" ] && bench_result ping_ms "$rtt"
 done
+# The driver's own counters after every round (GSO, linearised, dropped),
+# for the log: why a number is what it is.
+ethtool -S "$nic" 2> /dev/null | while read -r l; do say "bench $XP_MODE: ethtool -S: $l"; done
 tell_dom0 bench-done 1
