@@ -132,7 +132,7 @@ main() {
 		return 0
 	fi
 	k1=$(kernels | tail -n 1)
-	boot install "$k1" 4800 || return 0
+	boot install "$k1" 6000 || return 0
 	k2=$(kernels | grep -vxF "$k1" | tail -n 1)
 	boot pv "$k1" 900
 	if [ -n "$k2" ]; then
@@ -140,8 +140,8 @@ main() {
 	else
 		progress_tap "not ok - boot: the second kernel is in the installed guest's /boot"
 	fi
-	boot reinstall "$k1" 3600 || return 0
-	boot remove "$k1" 2400 || return 0
+	boot reinstall "$k1" 7200 || return 0
+	boot remove "$k1" 4800 || return 0
 	boot emu "$k1" 900
 }
 
