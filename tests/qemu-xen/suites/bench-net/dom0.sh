@@ -4,10 +4,10 @@
 # shellcheck source=../../dom0/lib.sh
 . /job/bed/dom0/lib.sh
 # Where a datagram the guest sent was lost, for the serial log: dom0's UDP
-# counters (InErrors, RcvbufErrors: a full socket) and the vif's drops.
+# counters (UdpRcvbufErrors: a full socket) and the vif's drops.
 udp_counters() {
-	awk '/^Udp:/ && !h { split($0, k); h = 1; next }
-	     /^Udp:/ { for (i = 2; i <= NF; i++) printf "%s=%s ", k[i], $i }' /proc/net/snmp
+	nstat -az UdpInDatagrams UdpInErrors UdpRcvbufErrors 2> /dev/null |
+		awk 'NR > 1 { printf "%s=%s ", $1, $2 }'
 }
 report() {
 	echo "XENPV-DOM0 bench $DOMID: UDP $1: $(udp_counters)"
