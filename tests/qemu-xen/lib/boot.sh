@@ -126,7 +126,7 @@ xp_make_payload() {
 }
 
 # The .deb and the source tarball, as make deb and make dist build them,
-# for the boot suite to install in its guest.
+# for the boot suites to install in their guest.
 xp_build_packages() {
 	local p=$XP_OUT/packages
 	xp_apt_install debhelper dh-dkms
@@ -193,10 +193,13 @@ xp_boot_xen() {
 		-drive "file=$XP_DOM0_IMG,if=virtio,format=raw,snapshot=on"
 		-drive "file=$XP_OUT/job.img,if=virtio,format=raw"
 	)
-	# The boot suite's installed guest: dom0's /dev/vdc.  Its writes go
-	# to a temporary overlay, so the cached image stays as built.
-	[ -n "${XP_INSTALLED_IMG:-}" ] &&
+	# The installed guest, once per suite that boots it: dom0's /dev/vdc,
+	# vdd...  Each copy's writes go to a temporary overlay of its own, so
+	# every suite starts from the image as built, and the cache keeps it.
+	local copy
+	for ((copy = 0; copy < ${XP_INSTALLED_COPIES:-0}; copy++)); do
 		args+=(-drive "file=$XP_INSTALLED_IMG,if=virtio,format=raw,snapshot=on")
+	done
 	xp_log "booting Xen in QEMU (limit ${XP_QEMU_TIMEOUT}s); serial log: $serial"
 	# sed -u: tr would hold lines back in a pipe's 4 KiB buffer, and
 	# the log and the progress lines would lag by minutes.
