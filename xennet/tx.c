@@ -244,6 +244,112 @@ static int xennet_tx_queue_skb(struct xennet_queue *queue,
 	return 0;
 }
 
+/* The answer to a multicast add or del: a refused add ends filtering. */
+static void xennet_tx_mcast_done(struct xennet_queue *queue, s16 status)
+{
+	struct xennet_info *info = queue->info;
+
+	if (status == XEN_NETIF_RSP_OKAY)
+		return;
+	netdev_warn(info->netdev,
+		    "backend refused a multicast address (status %d): letting all multicast through\n",
+		    status);
+	WRITE_ONCE(info->mcast.refused, true);
+	schedule_work(&info->mcast.work);
+}
+
+/* The backend answered @id and should have let go of its grant. */
+static void xennet_tx_complete(struct xennet_queue *queue, unsigned int id,
+			       s16 status)
+{
+	struct xennet_tx_slot *slot = &queue->tx_slots[id];
+
+	if (slot->mcast) {
+		xennet_tx_mcast_done(queue, status);
+		goto free_id;
+	}
+	if (!xenpv_gnttab_end(slot->ref)) {
+		/* Keep id, skb and page: the backend may still read them. */
+		netdev_err(queue->info->netdev,
+			   "queue %u: tx id %u answered but its grant is still mapped\n",
+			   queue->id, id);
+		xennet_broken(queue, "tx grant still mapped after its answer");
+		return;
+	}
+	if (status == XEN_NETIF_RSP_ERROR)
+		xennet_stat_add(&queue->stats->tx, &queue->stats->tx.errors, 1);
+	else if (status == XEN_NETIF_RSP_DROPPED)
+		xennet_stat_add(&queue->stats->tx, &queue->stats->tx.dropped, 1);
+	if (slot->skb)
+		dev_consume_skb_any(slot->skb);
+	if (slot->bounce)
+		__free_page(slot->bounce);
+free_id:
+	*slot = (struct xennet_tx_slot){ 0 };
+	queue->tx_inflight[id] = false;
+	queue->tx_free[queue->tx_nr_free++] = id;
+}
+
+/* Takes the backend's answers; true if there were any.  tx_lock held. */
+static bool xennet_tx_gc(struct xennet_queue *queue)
+{
+	struct xen_netif_tx_response rsp;
+	enum xennet_tx_verdict verdict;
+	bool work = false;
+	RING_IDX i, rp;
+	int more;
+
+	do {
+		if (READ_ONCE(queue->info->broken))
+			return work;
+		rp = READ_ONCE(queue->tx.sring->rsp_prod);
+		virt_rmb();	/* the responses, after the index */
+		if (rp - queue->tx.rsp_cons >
+		    queue->tx.req_prod_pvt - queue->tx.rsp_cons) {
+			netdev_err(queue->info->netdev,
+				   "queue %u: backend answered tx requests never made (producer %u, consumer %u, requests %u)\n",
+				   queue->id, rp, queue->tx.rsp_cons,
+				   queue->tx.req_prod_pvt);
+			xennet_broken(queue, "tx response producer overflow");
+			return true;
+		}
+		for (i = queue->tx.rsp_cons; i != rp; i++) {
+			/* One copy: the backend may rewrite it (XSA-155). */
+			RING_COPY_RESPONSE(&queue->tx, i, &rsp);
+			work = true;
+			verdict = xennet_tx_judge(rsp.id, rsp.status,
+						  queue->tx_inflight,
+						  XENNET_TX_RING_SIZE);
+			if (verdict == XENNET_TX_SKIP)
+				continue;
+			if (verdict != XENNET_TX_VALID) {
+				netdev_err(queue->info->netdev,
+					   "queue %u: bad tx response (id %u, status %d): %s\n",
+					   queue->id, rsp.id, rsp.status,
+					   xennet_tx_verdict_str(verdict));
+				xennet_broken(queue, "bad tx response");
+				return true;
+			}
+			xennet_tx_complete(queue, rsp.id, rsp.status);
+		}
+		queue->tx.rsp_cons = rp;
+		RING_FINAL_CHECK_FOR_RESPONSES(&queue->tx, more);
+	} while (more);
+	return work;
+}
+
+static void xennet_tx_maybe_wake(struct xennet_queue *queue)
+{
+	struct netdev_queue *txq;
+
+	txq = netdev_get_tx_queue(queue->info->netdev, queue->id);
+	if (netif_tx_queue_stopped(txq) && READ_ONCE(queue->info->connected) &&
+	    !READ_ONCE(queue->info->broken) &&
+	    xennet_tx_ring_free(queue) >= XENNET_TX_MAX_RING_SLOTS &&
+	    netif_running(queue->info->netdev))
+		netif_tx_wake_queue(txq);
+}
+
 static void xennet_tx_count(struct xennet_queue *queue, struct sk_buff *skb)
 {
 	struct xennet_stats *s = &queue->stats->tx;
@@ -382,112 +488,6 @@ int xennet_tx_send_mcast(struct xennet_queue *queue, u8 type,
 out:
 	spin_unlock_irqrestore(&queue->tx_lock, flags);
 	return rc;
-}
-
-/* The answer to a multicast add or del: a refused add ends filtering. */
-static void xennet_tx_mcast_done(struct xennet_queue *queue, s16 status)
-{
-	struct xennet_info *info = queue->info;
-
-	if (status == XEN_NETIF_RSP_OKAY)
-		return;
-	netdev_warn(info->netdev,
-		    "backend refused a multicast address (status %d): letting all multicast through\n",
-		    status);
-	WRITE_ONCE(info->mcast.refused, true);
-	schedule_work(&info->mcast.work);
-}
-
-/* The backend answered @id and should have let go of its grant. */
-static void xennet_tx_complete(struct xennet_queue *queue, unsigned int id,
-			       s16 status)
-{
-	struct xennet_tx_slot *slot = &queue->tx_slots[id];
-
-	if (slot->mcast) {
-		xennet_tx_mcast_done(queue, status);
-		goto free_id;
-	}
-	if (!xenpv_gnttab_end(slot->ref)) {
-		/* Keep id, skb and page: the backend may still read them. */
-		netdev_err(queue->info->netdev,
-			   "queue %u: tx id %u answered but its grant is still mapped\n",
-			   queue->id, id);
-		xennet_broken(queue, "tx grant still mapped after its answer");
-		return;
-	}
-	if (status == XEN_NETIF_RSP_ERROR)
-		xennet_stat_add(&queue->stats->tx, &queue->stats->tx.errors, 1);
-	else if (status == XEN_NETIF_RSP_DROPPED)
-		xennet_stat_add(&queue->stats->tx, &queue->stats->tx.dropped, 1);
-	if (slot->skb)
-		dev_consume_skb_any(slot->skb);
-	if (slot->bounce)
-		__free_page(slot->bounce);
-free_id:
-	*slot = (struct xennet_tx_slot){ 0 };
-	queue->tx_inflight[id] = false;
-	queue->tx_free[queue->tx_nr_free++] = id;
-}
-
-/* Takes the backend's answers; true if there were any.  tx_lock held. */
-static bool xennet_tx_gc(struct xennet_queue *queue)
-{
-	struct xen_netif_tx_response rsp;
-	enum xennet_tx_verdict verdict;
-	bool work = false;
-	RING_IDX i, rp;
-	int more;
-
-	do {
-		if (READ_ONCE(queue->info->broken))
-			return work;
-		rp = READ_ONCE(queue->tx.sring->rsp_prod);
-		virt_rmb();	/* the responses, after the index */
-		if (rp - queue->tx.rsp_cons >
-		    queue->tx.req_prod_pvt - queue->tx.rsp_cons) {
-			netdev_err(queue->info->netdev,
-				   "queue %u: backend answered tx requests never made (producer %u, consumer %u, requests %u)\n",
-				   queue->id, rp, queue->tx.rsp_cons,
-				   queue->tx.req_prod_pvt);
-			xennet_broken(queue, "tx response producer overflow");
-			return true;
-		}
-		for (i = queue->tx.rsp_cons; i != rp; i++) {
-			/* One copy: the backend may rewrite it (XSA-155). */
-			RING_COPY_RESPONSE(&queue->tx, i, &rsp);
-			work = true;
-			verdict = xennet_tx_judge(rsp.id, rsp.status,
-						  queue->tx_inflight,
-						  XENNET_TX_RING_SIZE);
-			if (verdict == XENNET_TX_SKIP)
-				continue;
-			if (verdict != XENNET_TX_VALID) {
-				netdev_err(queue->info->netdev,
-					   "queue %u: bad tx response (id %u, status %d): %s\n",
-					   queue->id, rsp.id, rsp.status,
-					   xennet_tx_verdict_str(verdict));
-				xennet_broken(queue, "bad tx response");
-				return true;
-			}
-			xennet_tx_complete(queue, rsp.id, rsp.status);
-		}
-		queue->tx.rsp_cons = rp;
-		RING_FINAL_CHECK_FOR_RESPONSES(&queue->tx, more);
-	} while (more);
-	return work;
-}
-
-static void xennet_tx_maybe_wake(struct xennet_queue *queue)
-{
-	struct netdev_queue *txq;
-
-	txq = netdev_get_tx_queue(queue->info->netdev, queue->id);
-	if (netif_tx_queue_stopped(txq) && READ_ONCE(queue->info->connected) &&
-	    !READ_ONCE(queue->info->broken) &&
-	    xennet_tx_ring_free(queue) >= XENNET_TX_MAX_RING_SLOTS &&
-	    netif_running(queue->info->netdev))
-		netif_tx_wake_queue(txq);
 }
 
 irqreturn_t xennet_tx_interrupt(evtchn_port_t port, void *data)
