@@ -429,6 +429,13 @@ netdev_tx_t xennet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		netif_tx_stop_queue(txq);
 	if (!netdev_xmit_more() || netif_xmit_stopped(txq))
 		xennet_tx_push(queue);
+	/*
+	 * Take the answers already there without waiting for their event:
+	 * the skbs they free let the socket hand us more sooner (TCP small
+	 * queues, a UDP send buffer).  @skb may be gone after this.
+	 */
+	if (xennet_tx_gc(queue))
+		xennet_tx_maybe_wake(queue);
 	spin_unlock_irqrestore(&queue->tx_lock, flags);
 	if (consume)
 		dev_consume_skb_any(skb);
