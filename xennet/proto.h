@@ -107,6 +107,17 @@ enum xennet_tx_verdict xennet_tx_judge(u16 id, s16 status,
 				       unsigned int nr_ids);
 const char *xennet_tx_verdict_str(enum xennet_tx_verdict v);
 
+/*
+ * The tx rsp_event to ask for when the answers up to @cons are taken and
+ * requests up to @made exist: half of those in flight answered, and never
+ * beyond the last one, so the last answer always raises an event.  Ring
+ * indexes are free-running and wrap.
+ */
+static inline u32 xennet_tx_event_index(u32 cons, u32 made)
+{
+	return cons + (made - cons) / 2 + 1;
+}
+
 /* ------------------------------------------------------------------ */
 
 enum xennet_rx_verdict {

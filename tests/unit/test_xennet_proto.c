@@ -335,9 +335,41 @@ static void test_slots_for(void)
 		  "slots: 64 KiB off by one byte spans 17 pages");
 }
 
+/*
+ * The tx event index: with n answers outstanding it lies 1..n past the
+ * consumer (1 when none are), so the last answer always raises an event,
+ * also where the free-running indexes wrap.
+ */
+static void test_tx_event_index(void)
+{
+	static const u32 starts[4] = { 0, 1000, 0xffffff00u, 0xfffffffeu };
+	bool within = true, halves = true;
+	unsigned int s, n;
+	u32 ev;
+
+	for (s = 0; s < 4; s++) {
+		for (n = 0; n <= NR_IDS; n++) {
+			ev = xennet_tx_event_index(starts[s], starts[s] + n);
+			if (ev - starts[s] < 1 || ev - starts[s] > (n ? n : 1))
+				within = false;
+			if (n >= 2 && ev - starts[s] > n / 2 + 1)
+				halves = false;
+		}
+	}
+	TAP_CHECK(within,
+		  "tx event: 1..n past the consumer for n in flight, also across the wrap");
+	TAP_CHECK(halves,
+		  "tx event: no later than half of those in flight answered");
+	TAP_CHECK(xennet_tx_event_index(5, 5) == 6,
+		  "tx event: with nothing in flight, at the next answer");
+	TAP_CHECK(xennet_tx_event_index(0xffffffffu, 0xffffffffu + 2) == 1,
+		  "tx event: two in flight across the wrap, at the second");
+}
+
 int main(void)
 {
 	test_tx_judge();
+	test_tx_event_index();
 	test_rx_simple();
 	test_rx_multi();
 	test_rx_extras();
