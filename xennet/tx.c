@@ -451,8 +451,10 @@ netdev_tx_t xennet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	 * the skbs they free let the socket hand us more sooner (TCP small
 	 * queues, a UDP send buffer).  @skb may be gone after this.
 	 */
-	if (xennet_tx_gc(queue))
+	if (xennet_tx_gc(queue)) {
+		queue->tx_taken_by_xmit = true;
 		xennet_tx_maybe_wake(queue);
+	}
 	spin_unlock_irqrestore(&queue->tx_lock, flags);
 	if (consume)
 		dev_consume_skb_any(skb);
@@ -522,6 +524,15 @@ irqreturn_t xennet_tx_interrupt(evtchn_port_t port, void *data)
 
 	spin_lock_irqsave(&queue->tx_lock, flags);
 	work = xennet_tx_gc(queue);
+	/*
+	 * An event whose answers start_xmit took first is no storm.  Only
+	 * the first event after such a take is excused: a backend raising
+	 * events with nothing behind them is still caught once it raises
+	 * evtchn.c's threshold of them between two takes.
+	 */
+	if (!work && queue->tx_taken_by_xmit)
+		work = true;
+	queue->tx_taken_by_xmit = false;
 	if (work)
 		xennet_tx_maybe_wake(queue);
 	spin_unlock_irqrestore(&queue->tx_lock, flags);

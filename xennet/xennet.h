@@ -81,6 +81,7 @@ struct xennet_queue {
 	unsigned int tx_nr_free;
 	bool tx_inflight[XENNET_TX_RING_SIZE];
 	struct xennet_tx_slot tx_slots[XENNET_TX_RING_SIZE];
+	bool tx_taken_by_xmit;	/* answers an event may have been raised for */
 
 	/* rx: NAPI */
 	struct napi_struct napi;
