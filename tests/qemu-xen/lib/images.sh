@@ -191,10 +191,11 @@ xp_build_guest_root() {
 # The boot suites' guest: Debian 12 installed on a partitioned disk as a
 # user's would be, with the kernel, its headers, DKMS and initramfs-tools
 # with what it recommends (zstd, which compresses in a fraction of gzip's
-# time, and busybox), and the initrd that initramfs-tools made.  /root/kernel2 holds the
-# packages of a second kernel (bookworm-backports) for the suite to
-# install.  The disk is a sparse raw file: QEMU attaches it to dom0 with
-# snapshot=on, so it stays as built.
+# time, and busybox), and the initrd that initramfs-tools made.
+# /root/kernel2 holds the packages of a second kernel (bookworm-backports)
+# for the boot suite to install.  The disk is a sparse raw file: QEMU
+# attaches it to dom0 once per suite, each with snapshot=on, so it stays
+# as built.
 XP_INSTALLED_PKGS="linux-image-amd64 linux-headers-amd64 dkms initramfs-tools
 	zstd busybox udev kmod iproute2 iputils-ping procps util-linux e2fsprogs make"
 XP_INSTALLED_DISK_MB=6144
