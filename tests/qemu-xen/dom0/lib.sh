@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # its variables are for the scripts that source it
 # Helpers for the dom0 side: TAP output, the guest's xl config, and the
 # xenstore handshake with the guest under /local/domain/<id>/data/xenpv-test
 # (a dom0 part's keys under its suite's folder there, as the guest's).

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # its variables are for the scripts that source it
 # Helpers shared by the host-side scripts of the Xen-in-QEMU test bed.
 
 XP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)

@@ -50,6 +50,7 @@ xp_debug_kernel() {
 		echo "$stamp" > "$d/done"
 	fi
 	XP_GUEST_KROOT=$d/root
+	# shellcheck disable=SC2034 # lib/boot.sh builds against it
 	XP_GUEST_KDIR=$d/build
 	XP_GUEST_KVER=$(cat "$d/build/include/config/kernel.release")
 	[ -f "$XP_GUEST_KROOT/boot/vmlinuz-$XP_GUEST_KVER" ] ||

@@ -147,6 +147,7 @@ xp_guest_kernel() {
 	if [ -z "${1:-}" ]; then
 		XP_GUEST_KROOT=$XP_DOM0/root
 		XP_GUEST_KVER=$XP_KVER
+		# shellcheck disable=SC2034 # lib/boot.sh builds against it
 		XP_GUEST_KDIR=/usr/src/linux-headers-$XP_KVER
 		xp_apt_install "linux-headers-$XP_KVER"
 		return

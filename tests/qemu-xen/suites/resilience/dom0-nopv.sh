@@ -123,7 +123,7 @@ rm -f "$hot"
 
 # --- the stream, end to end
 wait_guest stream-sent 600
-wait_for_sink() { local t; for t in $(seq 60); do grep -q '^got ' /tmp/resilience-sink.out && return; sleep 1; done; return 1; }
+wait_for_sink() { for _ in $(seq 60); do grep -q '^got ' /tmp/resilience-sink.out && return; sleep 1; done; return 1; }
 wait_for_sink
 read -r _ sha len < /tmp/resilience-sink.out
 tap_check "resilience: the TCP stream arrived whole through every move and hot plug (${len:-0} bytes, SHA-256 matches)" \
