@@ -46,13 +46,14 @@ record_ranges() {
 	done < /proc/modules >> "$RANGES"
 }
 
-# ours_in REPORT: the report's blocks with a frame in one of our modules
-# (named, or a bare address inside a range they were loaded at).  Fixed-
-# width lower-case hex compares as text (the "" keeps awk from reading it
-# as a number, which would round it).  The canary's blocks are its own:
-# its freed init text may lie where one of ours once did.
-ours_in() {
-	awk -v ranges="$RANGES" '
+# report_blocks WHOSE REPORT: the report's blocks with a frame in our
+# modules (WHOSE=ours: named, or a bare address inside a range they were
+# loaded at) or in the canary (WHOSE=canary).  Fixed-width lower-case hex
+# compares as text (the "" keeps awk from reading it as a number, which
+# would round it).  The canary's blocks are its own, never ours: its freed
+# init text may lie where one of ours once did.
+report_blocks() {
+	awk -v whose="$1" -v ranges="$RANGES" '
 		BEGIN { while ((getline l < ranges) > 0) { split(l, f, " "); lo[++n] = f[2]; hi[n] = f[3] } }
 		function ours(line,   i, a) {
 			if (line ~ /\[(xenpv|xenblk|xennet|xencons|xenballoon)\]/) return 1
@@ -61,17 +62,16 @@ ours_in() {
 			for (i = 1; i <= n; i++) if (length(a) == 18 && a "" >= lo[i] "" && a "" < hi[i] "") return 1
 			return 0
 		}
-		function flush() { if (hit && !canary) printf "%s", block; block = ""; hit = canary = 0 }
+		function flush() {
+			if (whose == "canary" ? canary : hit && !canary) printf "%s", block
+			block = ""; hit = canary = 0
+		}
 		/^unreferenced object/ { flush() }
 		{ block = block $0 "\n"; if (ours($0)) hit = 1; if ($0 ~ /\[xenpv_leak_canary\]/) canary = 1 }
-		END { flush() }' "$1"
+		END { flush() }' "$2"
 }
-# canary_in REPORT: the report's blocks with a frame in the canary.
-canary_in() {
-	awk '/^unreferenced object/ { if (hit) printf "%s", block; block = ""; hit = 0 }
-		{ block = block $0 "\n"; if ($0 ~ /\[xenpv_leak_canary\]/) hit = 1 }
-		END { if (hit) printf "%s", block }' "$1"
-}
+ours_in() { report_blocks ours "$1"; }
+canary_in() { report_blocks canary "$1"; }
 reports() { grep -c '^unreferenced object' "$1"; }
 
 # --- the modules, loaded and bound
