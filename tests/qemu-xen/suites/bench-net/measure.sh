@@ -7,10 +7,10 @@
 # shellcheck source=../../guest/lib.sh
 . /opt/xenpv/guest/lib.sh
 peer=$XENPV_PEER_IP
-secs=5	# per iperf3 run: long enough to settle, short for the flake
+BENCH_SECS=5	# per iperf3 run: long enough to settle, short for the flake
 # Every job this many times over: one run's TCP numbers move by half
 # from the next under nested TCG, and the table shows that spread.
-rounds=3
+BENCH_ROUNDS=3
 
 # The guest's NIC, whatever drives it: the MAC prefix of the xl config.
 nic_of_vif() {
@@ -40,7 +40,7 @@ tap_check "bench $XP_MODE: dom0 answers a ping" ping -c 3 -W 5 "$peer"
 iperf() {
 	local round=$1 name=$2 out; shift 2
 	out=/tmp/iperf-$name.json
-	if ! iperf3 -c "$peer" -J -t "$secs" -O 1 "$@" > "$out" 2>&1; then
+	if ! iperf3 -c "$peer" -J -t "$BENCH_SECS" -O 1 "$@" > "$out" 2>&1; then
 		tap_not_ok "bench $XP_MODE: iperf3 $name, round $round" "$out"
 		return
 	fi
@@ -56,7 +56,7 @@ else:
     print(name, round(end["sum_received"]["bits_per_second"] / 1e6, 1))
 PY
 }
-for r in $(seq "$rounds"); do
+for r in $(seq "$BENCH_ROUNDS"); do
 	iperf "$r" tcp_tx_1
 	iperf "$r" tcp_tx_4 -P 4
 	iperf "$r" tcp_rx_1 -R
