@@ -6,6 +6,7 @@
 #ifndef XENPV_CORE_H
 #define XENPV_CORE_H
 
+#include <linux/interrupt.h>
 #include <linux/pci.h>
 #include <xenpv/compat.h>
 #include <xenpv/xenpv.h>
@@ -21,6 +22,8 @@ long xenpv_memory_op(unsigned int cmd, void *arg);
 long xenpv_event_channel_op(unsigned int cmd, void *arg);
 long xenpv_grant_table_op(unsigned int cmd, void *arg, unsigned int count);
 int xenpv_hvm_set_param(unsigned int index, u64 value);
+long xenpv_hvm_op(unsigned int op, void *arg);
+u32 xenpv_hvm_features(void);
 int xenpv_map_gfn(unsigned int space, unsigned long idx, unsigned long gfn);
 long xenpv_sched_suspend(void);
 const char *xenpv_xen_extraversion(char *buf, size_t size);
@@ -32,11 +35,20 @@ unsigned long xenpv_mmio_alloc(unsigned int nr_frames);
 /* evtchn.c */
 int xenpv_evtchn_init(struct pci_dev *pdev);
 void xenpv_evtchn_exit(struct pci_dev *pdev);
-int xenpv_evtchn_irq(void);
+irqreturn_t xenpv_evtchn_upcall(void);
 unsigned int xenpv_evtchn_hand_backs(void);
 void xenpv_evtchn_resume_noirq(void);
 void xenpv_evtchn_forget_all(void);
 unsigned int xenpv_evtchn_bound_count(void);
+
+/* upcall.c */
+int xenpv_upcall_init(struct pci_dev *pdev);
+void xenpv_upcall_exit(struct pci_dev *pdev);
+void xenpv_upcall_resume_noirq(void);
+void xenpv_upcall_sync(void);
+void xenpv_upcall_hold(void);
+void xenpv_upcall_release(void);
+u8 xenpv_upcall_vector(void);
 
 /* grant.c */
 int xenpv_gnttab_init(void);

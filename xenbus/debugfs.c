@@ -5,7 +5,8 @@
  * resources: the grants and event channel bindings held right now.  A
  * frontend that is unloaded, or a device that goes, must give back all
  * it took; the resilience tests read this before and after hundreds of
- * load and unload cycles.  selftest: see selftest.c.
+ * load and unload cycles.  upcall: how events arrive (upcall.c).
+ * selftest: see selftest.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,11 +29,25 @@ static int xenpv_resources_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(xenpv_resources);
 
+static int xenpv_upcall_show(struct seq_file *m, void *unused)
+{
+	u8 vector = xenpv_upcall_vector();
+
+	if (vector)
+		seq_printf(m, "vector %#x\n", vector);
+	else
+		seq_puts(m, "intx\n");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xenpv_upcall);
+
 void xenpv_debugfs_init(void)
 {
 	xenpv_debugfs_dir = debugfs_create_dir("xenpv", NULL);
 	debugfs_create_file("resources", 0400, xenpv_debugfs_dir, NULL,
 			    &xenpv_resources_fops);
+	debugfs_create_file("upcall", 0400, xenpv_debugfs_dir, NULL,
+			    &xenpv_upcall_fops);
 	xenpv_selftest_init(xenpv_debugfs_dir);
 }
 

@@ -3,17 +3,10 @@
  * Event channels, 2-level ABI.
  *
  * Xen marks a port pending in shared_info, sets its word's bit in vCPU 0's
- * evtchn_pending_sel and raises evtchn_upcall_pending; with the callback
- * set to the platform device's INTx (HVM_PARAM_CALLBACK_IRQ) that becomes
- * an ordinary PCI interrupt, whose handler here dispatches each pending,
- * unmasked port to the handler bound to it.  In this mode Xen delivers
- * only vCPU 0's events, so every port stays bound to vCPU 0.
- *
- * The price of INTx: each upcall goes through the emulated IOAPIC and
- * ends with a local APIC EOI, both trapped to Xen.  The in-tree drivers'
- * vector callback (HVM_PARAM_CALLBACK_TYPE_VECTOR) is injected without
- * the local APIC and needs neither, but it needs an IDT gate of its own,
- * which a module cannot install.
+ * evtchn_pending_sel and raises evtchn_upcall_pending, then the upcall
+ * interrupt (upcall.c), whose handler here dispatches each pending,
+ * unmasked port to the handler bound to it.  Only vCPU 0's upcall is
+ * ours, so every port stays bound to vCPU 0.
  *
  * Defences against a hostile other end:
  *  - work per interrupt is bounded (XENPV_EVTCHN_BUDGET); what is left is
@@ -33,7 +26,6 @@
 #include <linux/timer.h>
 #include <asm/sync_bitops.h>
 #include <xen/interface/xen.h>
-#include <xen/interface/hvm/params.h>
 #include <xen/interface/memory.h>
 
 #include "core.h"
@@ -61,19 +53,14 @@ struct xenpv_evtchn {
 
 static struct shared_info *xenpv_shinfo;
 static unsigned long xenpv_shinfo_gfn;
-static u64 xenpv_callback;		/* HVM_PARAM_CALLBACK_IRQ's value */
 static struct xenpv_evtchn *xenpv_ports[XENPV_NR_PORTS];
 static DEFINE_MUTEX(xenpv_bind_lock);
-static int xenpv_upcall_irq = -1;
+/* Both upcall interrupts may fire at once while Xen switches between them. */
+static DEFINE_RAW_SPINLOCK(xenpv_upcall_lock);
 static unsigned int xenpv_first_word;	/* rotates, so no word starves */
 static atomic_t xenpv_hand_backs;	/* upcalls that ran out of budget */
 /* Restored, bindings not yet forgotten: they are for ports of the past. */
 static bool xenpv_bindings_stale;
-
-int xenpv_evtchn_irq(void)
-{
-	return xenpv_upcall_irq;
-}
 
 /* How often an upcall ran out of budget and handed work back to Xen. */
 unsigned int xenpv_evtchn_hand_backs(void)
@@ -196,14 +183,17 @@ static void xenpv_hand_back(xen_ulong_t left)
 	}
 }
 
-static irqreturn_t xenpv_upcall(int irq, void *dev_id)
+/* The upcall's handler, for either interrupt (upcall.c). */
+irqreturn_t xenpv_evtchn_upcall(void)
 {
 	struct vcpu_info *vcpu = &xenpv_shinfo->vcpu_info[0];
 	unsigned int budget = XENPV_EVTCHN_BUDGET;
 	irqreturn_t ret = IRQ_NONE;
+	unsigned long flags;
 	xen_ulong_t sel;
 	unsigned int i, w;
 
+	raw_spin_lock_irqsave(&xenpv_upcall_lock, flags);
 	while (READ_ONCE(vcpu->evtchn_upcall_pending)) {
 		/* Cleared before the scan, so nothing raised during it is lost. */
 		WRITE_ONCE(vcpu->evtchn_upcall_pending, 0);
@@ -216,12 +206,14 @@ static irqreturn_t xenpv_upcall(int irq, void *dev_id)
 			if (!xenpv_scan_word(w, &budget)) {
 				xenpv_first_word = w;
 				xenpv_hand_back(sel);
-				return ret;
+				goto out;
 			}
 			sel &= ~(1UL << w);
 		}
 		xenpv_first_word = (xenpv_first_word + 1) % XENPV_WORD_BITS;
 	}
+out:
+	raw_spin_unlock_irqrestore(&xenpv_upcall_lock, flags);
 	return ret;
 }
 
@@ -308,7 +300,7 @@ void xenpv_evtchn_unbind(evtchn_port_t port)
 		xenpv_port_mask(port);
 		WRITE_ONCE(xenpv_ports[port], NULL);
 		/* A dispatch that read the old pointer finishes first. */
-		synchronize_irq(xenpv_upcall_irq);
+		xenpv_upcall_sync();
 		timer_delete_sync(&ch->throttle);
 		sync_clear_bit(port, xenpv_pending_bits());
 	}
@@ -375,6 +367,16 @@ static void xenpv_mask_all(void)
 		WRITE_ONCE(xenpv_shinfo->evtchn_mask[w], ~(xen_ulong_t)0);
 }
 
+/* Every port masked and vCPU 0's upcall no longer pending. */
+static void xenpv_quiesce(void)
+{
+	struct vcpu_info *vcpu = &xenpv_shinfo->vcpu_info[0];
+
+	xenpv_mask_all();
+	WRITE_ONCE(vcpu->evtchn_upcall_pending, 0);
+	xchg(&vcpu->evtchn_pending_sel, 0);
+}
+
 /**
  * xenpv_evtchn_resume_noirq() - events in the domain a restore made
  *
@@ -393,10 +395,7 @@ void xenpv_evtchn_resume_noirq(void)
 		pr_err("resume: mapping shared_info again failed: %d\n", rc);
 	xenpv_mask_all();
 	WRITE_ONCE(xenpv_bindings_stale, true);
-	rc = xenpv_hvm_set_param(HVM_PARAM_CALLBACK_IRQ, xenpv_callback);
-	if (rc)
-		pr_err("resume: setting HVM_PARAM_CALLBACK_IRQ failed: %d\n",
-		       rc);
+	xenpv_upcall_resume_noirq();
 }
 
 /* Ports with a handler bound, for the leak checks of the tests. */
@@ -435,7 +434,7 @@ void xenpv_evtchn_forget_all(void)
 		stale = ch;
 	}
 	/* A dispatch that read an old pointer finishes first. */
-	synchronize_irq(xenpv_upcall_irq);
+	xenpv_upcall_sync();
 	WRITE_ONCE(xenpv_bindings_stale, false);
 	mutex_unlock(&xenpv_bind_lock);
 	while (stale) {
@@ -446,19 +445,9 @@ void xenpv_evtchn_forget_all(void)
 	}
 }
 
-/* The INTx "via" value of HVM_PARAM_CALLBACK_IRQ for @pdev. */
-static u64 xenpv_callback_via(struct pci_dev *pdev)
-{
-	return ((u64)HVM_PARAM_CALLBACK_TYPE_PCI_INTX << 56) |
-	       ((u64)pci_domain_nr(pdev->bus) << 32) |
-	       ((u64)pdev->bus->number << 16) |
-	       ((u64)pdev->devfn << 8) |
-	       (u64)((pdev->pin - 1) & 3);
-}
-
 /**
  * xenpv_evtchn_init() - map shared_info and take the upcall interrupt
- * @pdev: the platform device, whose INTx carries the upcall
+ * @pdev: the platform device (see upcall.c)
  *
  * Return: 0 or a negative errno, logged.
  */
@@ -480,35 +469,13 @@ int xenpv_evtchn_init(struct pci_dev *pdev)
 
 	xenpv_shinfo_gfn = gfn;
 	/* Nothing is bound yet: silence whatever an earlier owner left. */
-	xenpv_mask_all();
+	xenpv_quiesce();
 
-	if (!pdev->pin) {
-		dev_err(&pdev->dev, "platform device has no INTx pin\n");
-		rc = -ENODEV;
-		goto err_unmap;
-	}
-	rc = request_irq(pdev->irq, xenpv_upcall, IRQF_SHARED, "xenpv", pdev);
+	rc = xenpv_upcall_init(pdev);
 	if (rc) {
-		dev_err(&pdev->dev, "request_irq(%d) failed: %d\n",
-			pdev->irq, rc);
-		goto err_unmap;
+		memunmap(xenpv_shinfo);
+		xenpv_shinfo = NULL;
 	}
-	xenpv_upcall_irq = pdev->irq;
-	xenpv_callback = xenpv_callback_via(pdev);
-	rc = xenpv_hvm_set_param(HVM_PARAM_CALLBACK_IRQ, xenpv_callback);
-	if (rc) {
-		dev_err(&pdev->dev, "setting HVM_PARAM_CALLBACK_IRQ failed: %d\n",
-			rc);
-		goto err_irq;
-	}
-	return 0;
-
-err_irq:
-	free_irq(pdev->irq, pdev);
-	xenpv_upcall_irq = -1;
-err_unmap:
-	memunmap(xenpv_shinfo);
-	xenpv_shinfo = NULL;
 	return rc;
 }
 
@@ -520,10 +487,9 @@ void xenpv_evtchn_exit(struct pci_dev *pdev)
 		if (xenpv_ports[port])
 			pr_err("event channel %u (%s) still bound at exit\n",
 			       port, xenpv_ports[port]->name);
-	/* Via 0: Xen stops raising the interrupt. */
-	xenpv_hvm_set_param(HVM_PARAM_CALLBACK_IRQ, 0);
-	free_irq(xenpv_upcall_irq, pdev);
-	xenpv_upcall_irq = -1;
+	/* Nothing left for Xen to raise the upcall for (upcall.c). */
+	xenpv_quiesce();
+	xenpv_upcall_exit(pdev);
 	memunmap(xenpv_shinfo);
 	xenpv_shinfo = NULL;
 }

@@ -194,6 +194,26 @@ int xenpv_hvm_get_param(unsigned int index, u64 *value)
 }
 EXPORT_SYMBOL_GPL(xenpv_hvm_get_param);
 
+long xenpv_hvm_op(unsigned int op, void *arg)
+{
+	return xenpv_hypercall(__HYPERVISOR_hvm_op, op, (unsigned long)arg, 0);
+}
+
+/*
+ * The HVM features leaf (base + 4) in EAX, 0 when Xen has no such leaf.
+ * Its bits are the XEN_HVM_CPUID_* of the Xen headers' cpuid.h.
+ */
+u32 xenpv_hvm_features(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	cpuid(xenpv_cpuid_base, &eax, &ebx, &ecx, &edx);
+	if (eax < xenpv_cpuid_base + 4)
+		return 0;
+	cpuid(xenpv_cpuid_base + 4, &eax, &ebx, &ecx, &edx);
+	return eax;
+}
+
 int xenpv_hvm_set_param(unsigned int index, u64 value)
 {
 	struct xen_hvm_param p = {

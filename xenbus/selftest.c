@@ -179,10 +179,10 @@ static void xenpv_st_budget(struct seq_file *m)
 		}
 	}
 	hand_backs = xenpv_evtchn_hand_backs();
-	disable_irq(xenpv_evtchn_irq());
+	xenpv_upcall_hold();
 	for (i = 0; i < n; i++)
 		xenpv_evtchn_notify(ports[i][1]);
-	enable_irq(xenpv_evtchn_irq());
+	xenpv_upcall_release();
 
 	deadline = jiffies + 5 * HZ;
 	for (i = 0; i < n; i++) {

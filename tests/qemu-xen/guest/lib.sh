@@ -70,6 +70,14 @@ check_kernel_log() {
 
 dmesg_has() { dmesg | grep -qF -- "$1"; }
 
+# irq_count NAME: the interrupts of the irq called NAME in /proc/interrupts,
+# summed over the CPUs (0 if there is none).
+irq_count() {
+	awk -v name="$1" 'NR == 1 { ncpu = NF; next }
+		$NF == name { for (i = 2; i <= ncpu + 1; i++) n += $i }
+		END { print n + 0 }' /proc/interrupts
+}
+
 # Where xenpv put its bus: /sys/bus/xen, or /sys/bus/xenpv on a kernel
 # with its own (idle) xen bus.  Taken from xenpv's own log line.
 xenpv_bus() { dmesg | sed -n 's|.*PV devices are on \(/sys/bus/[a-z]*\).*|\1|p' | tail -n 1; }

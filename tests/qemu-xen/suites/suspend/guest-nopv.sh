@@ -50,6 +50,8 @@ tap_check "suspend: $if (xennet) comes up" bring_up "$if"
 tap_check "suspend: ping dom0 before the saves" ping -c 3 -W 5 "$peer"
 
 boot_id=$(cat /proc/sys/kernel/random/boot_id)
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+upcall=$(cat /sys/kernel/debug/xenpv/upcall)
 tell_dom0 ip "$XP_IP"
 tell_dom0 ready 1
 
@@ -76,8 +78,21 @@ tell_dom0 new-domid "$new_domid"
 tap_check "suspend: $if gets its carrier back" wait_for 60 carrier "$if"
 tap_check "suspend: after the restore, ping dom0 through $if" \
 	wait_for 30 ping -c 1 -W 2 "$peer"
+vector_before=$(irq_count xenpv-upcall)
+intx_before=$(irq_count xenpv)
 tap_check "suspend: after the restore, 100 pings, none lost" \
 	ping -q -c 100 -i 0.05 -W 5 "$peer"
+# Xen does not carry the upcall vector over a save and restore: resume
+# sets it again (xenbus/upcall.c), so events do not stay on the INTx.
+vector_after=$(irq_count xenpv-upcall)
+intx_after=$(irq_count xenpv)
+tap_check "suspend: after the restore, the upcall is as before ($upcall)" \
+	test "$(cat /sys/kernel/debug/xenpv/upcall)" = "$upcall"
+case $upcall in
+vector*)
+	tap_check "suspend: after the restore, events arrive by the vector again ($vector_before -> $vector_after), not the INTx ($intx_before -> $intx_after)" \
+		test "$vector_after" -ge $((vector_before + 100)) -a "$intx_after" = "$intx_before" ;;
+esac
 marker="xenpv-after-restore-$RANDOM$RANDOM"
 echo "$marker" > /dev/hvc0
 tell_dom0 hvc0-marker "$marker"

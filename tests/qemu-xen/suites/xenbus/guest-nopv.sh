@@ -31,6 +31,36 @@ else
 	tap_not_ok "xenbus: the in-kernel selftest runs" /tmp/selftest.err
 fi
 
+# --- how events arrive (xenbus/upcall.c): Xen 4.17 offers the per-vCPU
+# upcall vector, and every kernel but 5.10 lets a module have a vector,
+# so the upcall comes there and no longer by the platform device's INTx.
+upcall=$(cat /sys/kernel/debug/xenpv/upcall)
+case $(uname -r) in
+5.10.*) want=intx ;;
+*) want=vector ;;
+esac
+tap_check "xenbus: events arrive by $want (debugfs upcall: $upcall)" \
+	sh -c "case '$upcall' in $want*) exit 0 ;; *) exit 1 ;; esac"
+xenstore_traffic() {
+	local i
+	for i in $(seq 50); do
+		xenstore-write "$XP_DATA/upcall" "$i" || return 1
+	done
+	xenstore-rm "$XP_DATA/upcall"
+}
+vector_before=$(irq_count xenpv-upcall)
+intx_before=$(irq_count xenpv)
+tap_check "xenbus: 50 xenstore writes go through" xenstore_traffic
+vector_after=$(irq_count xenpv-upcall)
+intx_after=$(irq_count xenpv)
+if [ "$want" = vector ]; then
+	tap_check "xenbus: their replies raise the vector's irq ($vector_before -> $vector_after), not the INTx ($intx_before -> $intx_after)" \
+		test "$vector_after" -ge $((vector_before + 25)) -a "$intx_after" = "$intx_before"
+else
+	tap_check "xenbus: their replies raise the INTx ($intx_before -> $intx_after)" \
+		test "$intx_after" -ge $((intx_before + 25))
+fi
+
 # --- many processes at once through /dev/xen/xenbus
 concurrent() {
 	local i
