@@ -93,6 +93,8 @@ static int xennet_queue_init(struct xennet_info *info, unsigned int id)
 	snprintf(queue->name, sizeof(queue->name), "%s-q%u",
 		 info->netdev->name, id);
 	xennet_tx_init(queue);
+	/* A new ring: nothing of the old one will be answered. */
+	netdev_tx_reset_queue(netdev_get_tx_queue(info->netdev, id));
 	timer_setup(&queue->refill_timer, xennet_refill_timeout, 0);
 	XENPV_NETIF_NAPI_ADD(info->netdev, &queue->napi, xennet_poll);
 	queue->napi_added = true;

@@ -228,6 +228,7 @@ static int xennet_tx_queue_skb(struct xennet_queue *queue,
 		return rc;
 	}
 	b.first->size = skb->len;
+	queue->tx_slots[b.ids[0]].bql_bytes = skb->len;
 	if (skb->ip_summed == CHECKSUM_PARTIAL)
 		b.first->flags |= XEN_NETTXF_csum_blank |
 				  XEN_NETTXF_data_validated;
@@ -258,9 +259,15 @@ static void xennet_tx_mcast_done(struct xennet_queue *queue, s16 status)
 	schedule_work(&info->mcast.work);
 }
 
+/* Packets and bytes answered, for byte queue limits. */
+struct xennet_tx_done {
+	unsigned int pkts;
+	unsigned int bytes;
+};
+
 /* The backend answered @id and should have let go of its grant. */
 static void xennet_tx_complete(struct xennet_queue *queue, unsigned int id,
-			       s16 status)
+			       s16 status, struct xennet_tx_done *done)
 {
 	struct xennet_tx_slot *slot = &queue->tx_slots[id];
 
@@ -275,6 +282,10 @@ static void xennet_tx_complete(struct xennet_queue *queue, unsigned int id,
 			   queue->id, id);
 		xennet_broken(queue, "tx grant still mapped after its answer");
 		return;
+	}
+	if (slot->bql_bytes) {
+		done->pkts++;
+		done->bytes += slot->bql_bytes;
 	}
 	if (status == XEN_NETIF_RSP_ERROR)
 		xennet_stat_add(&queue->stats->tx, &queue->stats->tx.errors, 1);
@@ -309,8 +320,9 @@ static bool xennet_tx_arm_event(struct xennet_queue *queue)
 	return READ_ONCE(queue->tx.sring->rsp_prod) != cons;
 }
 
-/* Takes the backend's answers; true if there were any.  tx_lock held. */
-static bool xennet_tx_gc(struct xennet_queue *queue)
+/* Reads the backend's answers (xennet_tx_gc()); true if there were any. */
+static bool xennet_tx_take(struct xennet_queue *queue,
+			   struct xennet_tx_done *done)
 {
 	struct xen_netif_tx_response rsp;
 	enum xennet_tx_verdict verdict;
@@ -348,10 +360,29 @@ static bool xennet_tx_gc(struct xennet_queue *queue)
 				xennet_broken(queue, "bad tx response");
 				return true;
 			}
-			xennet_tx_complete(queue, rsp.id, rsp.status);
+			xennet_tx_complete(queue, rsp.id, rsp.status, done);
 		}
 		queue->tx.rsp_cons = rp;
 	} while (xennet_tx_arm_event(queue));
+	return work;
+}
+
+/*
+ * Takes the backend's answers; true if there were any.  tx_lock held.
+ * The packets they complete go to byte queue limits (BQL), which keep
+ * what waits on the ring short and let the qdisc hand us packets in
+ * batches, one notification for each batch (xmit_more).
+ */
+static bool xennet_tx_gc(struct xennet_queue *queue)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(queue->info->netdev,
+						       queue->id);
+	struct xennet_tx_done done = { 0 };
+	bool work;
+
+	work = xennet_tx_take(queue, &done);
+	if (done.pkts)
+		netdev_tx_completed_queue(txq, done.pkts, done.bytes);
 	return work;
 }
 
@@ -414,6 +445,7 @@ netdev_tx_t xennet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct xennet_queue *queue;
 	struct netdev_queue *txq;
 	unsigned long flags;
+	unsigned int len;
 	bool consume;
 
 	/* Disconnecting stops and drains the queues before the rings go. */
@@ -441,10 +473,12 @@ netdev_tx_t xennet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 	xennet_tx_count(queue, skb);
 	consume = !info->trusted;
+	len = skb->len;
 	skb_tx_timestamp(skb);
 	if (xennet_tx_ring_free(queue) < XENNET_TX_MAX_RING_SLOTS)
 		netif_tx_stop_queue(txq);
-	if (!netdev_xmit_more() || netif_xmit_stopped(txq))
+	/* The batch ends here, or either we or BQL stopped the queue. */
+	if (__netdev_tx_sent_queue(txq, len, netdev_xmit_more()))
 		xennet_tx_push(queue);
 	/*
 	 * Take the answers already there without waiting for their event:

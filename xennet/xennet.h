@@ -36,6 +36,7 @@ struct xennet_tx_slot {
 	struct page *bounce;	/* trusted=0: the page granted instead */
 	grant_ref_t ref;
 	bool mcast;		/* a multicast add or del: no data, no grant */
+	unsigned int bql_bytes;	/* a packet's first slot: its length */
 };
 
 /* The page posted in an rx ring slot. */
