@@ -33,7 +33,7 @@ spare_dev() {
 report "the first spare disk is there" wait_for 60 spare_dev
 if dev=$(spare_dev); then
 	driver=$(basename "$(readlink -f "/sys/block/$dev/device/driver")")
-	say "bench $XP_MODE: /dev/$dev, driver $driver"
+	say "bench $XP_MODE: /dev/$dev, driver $driver, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 	bench_result driver "$driver"
 	fio_all "/dev/$dev"
 fi
