@@ -20,15 +20,21 @@ fio_job() {
 		report "fio $metric, round $round" false
 		return
 	fi
-	value=$(python3 - "$out" "$rw" <<'PY'
+	# The result, then the completion latency's median and 99th
+	# percentile: a median near the mean is a steady pace, a far tail
+	# is stalls.
+	read -r value clat < <(python3 - "$out" "$rw" <<'PY'
 import json, sys
 path, rw = sys.argv[1:]
 job = json.load(open(path))["jobs"][0]
 side = job["write" if "write" in rw else "read"]
-print(round(side["bw"] / 1024, 1) if rw in ("read", "write") else round(side["iops"]))
+value = round(side["bw"] / 1024, 1) if rw in ("read", "write") else round(side["iops"])
+pct = side["clat_ns"].get("percentile", {})
+ms = lambda key: "%.2f" % (pct.get(key, 0) / 1e6)
+print(value, "clat p50 %s ms, p99 %s ms" % (ms("50.000000"), ms("99.000000")))
 PY
 )
-	report "fio $metric, round $round ($value)" test -n "$value"
+	report "fio $metric, round $round ($value; $clat)" test -n "$value"
 	[ -n "$value" ] && bench_result "$metric" "$value"
 }
 
