@@ -12,7 +12,7 @@ BENCH_ROUNDS=3
 # the sequential jobs and IOPS for the random ones.
 fio_job() {
 	local round=$1; shift
-	local metric=$1 target=$2 rw=$3 bs=$4 qd=$5 out=/tmp/fio-$1.json value
+	local metric=$1 target=$2 rw=$3 bs=$4 qd=$5 out=/tmp/fio-$1.json value clat
 	if ! fio --name="$metric" --filename="$target" --rw="$rw" --bs="$bs" \
 		--iodepth="$qd" --ioengine=libaio --direct=1 --time_based \
 		--runtime="$BENCH_SECS" --ramp_time=1 --output-format=json \
@@ -21,9 +21,9 @@ fio_job() {
 		return
 	fi
 	# The result, then the completion latency's median and 99th
-	# percentile: a median near the mean is a steady pace, a far tail
-	# is stalls.
-	read -r value clat < <(python3 - "$out" "$rw" <<'PY'
+	# percentile: a p99 near the median is a steady pace, a far one is
+	# stalls.  (No process substitution: the guests have no /dev/fd.)
+	value=$(python3 - "$out" "$rw" <<'PY'
 import json, sys
 path, rw = sys.argv[1:]
 job = json.load(open(path))["jobs"][0]
@@ -34,6 +34,8 @@ ms = lambda key: "%.2f" % (pct.get(key, 0) / 1e6)
 print(value, "clat p50 %s ms, p99 %s ms" % (ms("50.000000"), ms("99.000000")))
 PY
 )
+	clat=${value#* }
+	value=${value%% *}
 	report "fio $metric, round $round ($value; $clat)" test -n "$value"
 	[ -n "$value" ] && bench_result "$metric" "$value"
 }
