@@ -180,24 +180,23 @@ long xenpv_grant_table_op(unsigned int cmd, void *arg, unsigned int count)
 			       (unsigned long)arg, count);
 }
 
+long xenpv_hvm_op(unsigned int op, void *arg)
+{
+	return xenpv_hypercall(__HYPERVISOR_hvm_op, op, (unsigned long)arg, 0);
+}
+
 int xenpv_hvm_get_param(unsigned int index, u64 *value)
 {
 	struct xen_hvm_param p = { .domid = DOMID_SELF, .index = index };
 	long rc;
 
-	rc = xenpv_hypercall(__HYPERVISOR_hvm_op, HVMOP_get_param,
-			     (unsigned long)&p, 0);
+	rc = xenpv_hvm_op(HVMOP_get_param, &p);
 	if (rc < 0)
 		return rc;
 	*value = p.value;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(xenpv_hvm_get_param);
-
-long xenpv_hvm_op(unsigned int op, void *arg)
-{
-	return xenpv_hypercall(__HYPERVISOR_hvm_op, op, (unsigned long)arg, 0);
-}
 
 /*
  * The HVM features leaf (base + 4) in EAX, 0 when Xen has no such leaf.
@@ -220,8 +219,7 @@ int xenpv_hvm_set_param(unsigned int index, u64 value)
 		.domid = DOMID_SELF, .index = index, .value = value,
 	};
 
-	return xenpv_hypercall(__HYPERVISOR_hvm_op, HVMOP_set_param,
-			       (unsigned long)&p, 0);
+	return xenpv_hvm_op(HVMOP_set_param, &p);
 }
 
 /*

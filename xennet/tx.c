@@ -445,7 +445,6 @@ netdev_tx_t xennet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct xennet_queue *queue;
 	struct netdev_queue *txq;
 	unsigned long flags;
-	unsigned int len;
 	bool consume;
 
 	/* Disconnecting stops and drains the queues before the rings go. */
@@ -473,12 +472,11 @@ netdev_tx_t xennet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 	xennet_tx_count(queue, skb);
 	consume = !info->trusted;
-	len = skb->len;
 	skb_tx_timestamp(skb);
 	if (xennet_tx_ring_free(queue) < XENNET_TX_MAX_RING_SLOTS)
 		netif_tx_stop_queue(txq);
 	/* The batch ends here, or either we or BQL stopped the queue. */
-	if (__netdev_tx_sent_queue(txq, len, netdev_xmit_more()))
+	if (__netdev_tx_sent_queue(txq, skb->len, netdev_xmit_more()))
 		xennet_tx_push(queue);
 	/*
 	 * Take the answers already there without waiting for their event:
