@@ -66,17 +66,34 @@ err:
 }
 
 /*
- * Grows the pool until it can serve @need pages, up to XENBLK_POOL_PAGES
- * (or the largest request, if more).  Called without the lock; returns
- * false when memory is short.  Either way the request is retried when one
- * in flight gives its pages back; with none in flight the pool always
- * holds enough for any request.
+ * The most pages the pool grows to: what is left of the grants the
+ * backend keeps mapped once every slot's indirect page is counted (the
+ * tags, and so the slots, all come into use over time), but always
+ * enough for the largest request.
+ */
+static unsigned int xenblk_pool_limit(const struct xenblk_ring *ring)
+{
+	unsigned int max_segs = ring->info->feat.max_segs;
+	unsigned int indirect = 0;
+
+	if (max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST)
+		indirect = ring->depth;
+	if (indirect + max_segs > XENBLK_BACKEND_GRANTS)
+		return max_segs;
+	return XENBLK_BACKEND_GRANTS - indirect;
+}
+
+/*
+ * Grows the pool until it can serve @need pages, up to
+ * xenblk_pool_limit().  Called without the lock; returns false when
+ * memory is short.  Either way the request is retried when one in flight
+ * gives its pages back; with none in flight the pool always holds enough
+ * for any request.
  */
 static bool xenblk_pool_fill(struct xenblk_ring *ring, unsigned int need,
 			     gfp_t gfp)
 {
-	unsigned int limit = max_t(unsigned int, XENBLK_POOL_PAGES,
-				   ring->info->feat.max_segs);
+	unsigned int limit = xenblk_pool_limit(ring);
 	struct xenblk_gpage *gp;
 	unsigned long flags;
 

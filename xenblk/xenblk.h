@@ -33,10 +33,12 @@
 	(PAGE_SIZE / sizeof(struct blkif_request_segment))
 #define XENBLK_SECTORS_PER_PAGE		(PAGE_SIZE >> SECTOR_SHIFT)
 /*
- * Bounce pages a ring keeps at most: 8 MiB, about what blkfront lets a
- * backend hold in persistent grants.
+ * Grants of a ring that Linux's blkback keeps mapped (its module parameter
+ * max_persistent_grants, 1056 by default).  Past that it maps and unmaps
+ * grants for every request and purges its mapped set every 100 ms, so a
+ * ring's bounce pool and indirect pages stay within it.
  */
-#define XENBLK_POOL_PAGES		2048
+#define XENBLK_BACKEND_GRANTS		1056
 
 /* A page of the bounce pool, granted to the backend while we connect. */
 struct xenblk_gpage {
