@@ -12,7 +12,7 @@ results=/job/out/bench-dom0.txt
 bench_result() { echo "XENPV-BENCH dom0 $1 $2" >> "$results"; }
 report() { local desc=$1; shift; tap_check "bench dom0: $desc" "$@"; }
 
-wait_guest bench-done 900 || exit 1
+wait_guest_quietly bench-done 900 || exit 1
 : > "$results"
 bench_result driver "$(findmnt -n -o FSTYPE --target /job/work || echo file)"
 # xvdb is virtual device 51728 (202 << 8 | 1 << 4); blkback's node

@@ -18,7 +18,7 @@ iperf3 -s -B "$XP_DOM0_IP" > "/tmp/iperf3-$DOMID.log" 2>&1 &
 server=$!
 sleep 1
 tell_guest "$DOMID" bench-server 1
-wait_guest bench-done 900
+wait_guest_quietly bench-done 900
 finished=$?
 kill "$server" 2> /dev/null
 wait "$server" 2> /dev/null
