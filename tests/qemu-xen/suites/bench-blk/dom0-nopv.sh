@@ -3,12 +3,13 @@
 # guest has measured, the same jobs on its first spare disk's backing
 # file, straight from dom0: what the storage under the backends gives,
 # the table's last column.
-# Its results go to bench-dom0.txt in the results, as XENPV-BENCH lines.
+# Its results go to bench-dom0-DOMID.txt in the results (one file per
+# nopv guest: bench runs several), as XENPV-BENCH lines.
 # shellcheck source=../../dom0/lib.sh
 . /job/bed/dom0/lib.sh
 # shellcheck source=fio-jobs.sh
 . "$(dirname "$0")/fio-jobs.sh"
-results=/job/out/bench-dom0.txt
+results=/job/out/bench-dom0-$DOMID.txt
 bench_result() { echo "XENPV-BENCH dom0 $1 $2" >> "$results"; }
 report() { local desc=$1; shift; tap_check "bench dom0: $desc" "$@"; }
 
