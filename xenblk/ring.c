@@ -645,8 +645,9 @@ static int xenblk_ring_init(struct xenblk_info *info, struct xenblk_ring *ring,
 	rc = xenpv_alloc_evtchn(xdev, &ring->evtchn);
 	if (rc)
 		return rc;
-	rc = xenpv_evtchn_bind(ring->evtchn, xenblk_ring_interrupt, ring,
-			       ring->name);
+	/* Each hardware queue completes on a CPU of its own. */
+	rc = xenpv_evtchn_bind_queue(ring->evtchn, xenblk_ring_interrupt, ring,
+				     ring->name, ring->index);
 	if (rc) {
 		dev_err(&xdev->dev, "%s: binding event channel %u failed: %d\n",
 			ring->name, ring->evtchn, rc);

@@ -16,6 +16,8 @@
 #define XENPV_PCI_VENDOR	0x5853
 #define XENPV_PCI_DEVICE	0x0001
 
+struct seq_file;
+
 /* hypercall.c */
 int xenpv_hypercall_init(void);
 long xenpv_memory_op(unsigned int cmd, void *arg);
@@ -24,6 +26,9 @@ long xenpv_grant_table_op(unsigned int cmd, void *arg, unsigned int count);
 int xenpv_hvm_set_param(unsigned int index, u64 value);
 long xenpv_hvm_op(unsigned int op, void *arg);
 u32 xenpv_hvm_features(void);
+u32 xenpv_this_vcpu_id(void);
+/* XEN_HVM_CPUID_VCPU_ID_PRESENT of Xen's public arch-x86/cpuid.h */
+#define XENPV_HVM_CPUID_VCPU_ID_PRESENT	BIT(3)
 int xenpv_map_gfn(unsigned int space, unsigned long idx, unsigned long gfn);
 long xenpv_sched_suspend(void);
 const char *xenpv_xen_extraversion(char *buf, size_t size);
@@ -35,7 +40,13 @@ unsigned long xenpv_mmio_alloc(unsigned int nr_frames);
 /* evtchn.c */
 int xenpv_evtchn_init(struct pci_dev *pdev);
 void xenpv_evtchn_exit(struct pci_dev *pdev);
-irqreturn_t xenpv_evtchn_upcall(void);
+irqreturn_t xenpv_evtchn_upcall(unsigned int cpu);
+irqreturn_t xenpv_evtchn_upcall_vcpu0(void);
+void xenpv_evtchn_cpu_online(unsigned int cpu, u32 vcpu_id);
+void xenpv_evtchn_cpu_offline(unsigned int cpu);
+void xenpv_evtchn_cpu_lost_noirq(unsigned int cpu);
+void xenpv_evtchn_show(struct seq_file *m);
+unsigned int xenpv_evtchn_event_cpus(void);
 unsigned int xenpv_evtchn_hand_backs(void);
 void xenpv_evtchn_resume_noirq(void);
 void xenpv_evtchn_forget_all(void);
@@ -48,7 +59,7 @@ void xenpv_upcall_resume_noirq(void);
 void xenpv_upcall_sync(void);
 void xenpv_upcall_hold(void);
 void xenpv_upcall_release(void);
-u8 xenpv_upcall_vector(void);
+void xenpv_upcall_show(struct seq_file *m);
 
 /* grant.c */
 int xenpv_gnttab_init(void);

@@ -5,7 +5,8 @@
  * resources: the grants and event channel bindings held right now.  A
  * frontend that is unloaded, or a device that goes, must give back all
  * it took; the resilience tests read this before and after hundreds of
- * load and unload cycles.  upcall: how events arrive (upcall.c).
+ * load and unload cycles.  upcall: how each CPU's events arrive
+ * (upcall.c).  evtchn: each bound port, its CPU and its name (evtchn.c).
  * selftest: see selftest.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -29,17 +30,19 @@ static int xenpv_resources_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(xenpv_resources);
 
-static int xenpv_upcall_show(struct seq_file *m, void *unused)
+static int xenpv_upcall_file_show(struct seq_file *m, void *unused)
 {
-	u8 vector = xenpv_upcall_vector();
-
-	if (vector)
-		seq_printf(m, "vector %#x\n", vector);
-	else
-		seq_puts(m, "intx\n");
+	xenpv_upcall_show(m);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(xenpv_upcall);
+DEFINE_SHOW_ATTRIBUTE(xenpv_upcall_file);
+
+static int xenpv_evtchn_file_show(struct seq_file *m, void *unused)
+{
+	xenpv_evtchn_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xenpv_evtchn_file);
 
 void xenpv_debugfs_init(void)
 {
@@ -47,7 +50,9 @@ void xenpv_debugfs_init(void)
 	debugfs_create_file("resources", 0400, xenpv_debugfs_dir, NULL,
 			    &xenpv_resources_fops);
 	debugfs_create_file("upcall", 0400, xenpv_debugfs_dir, NULL,
-			    &xenpv_upcall_fops);
+			    &xenpv_upcall_file_fops);
+	debugfs_create_file("evtchn", 0400, xenpv_debugfs_dir, NULL,
+			    &xenpv_evtchn_file_fops);
 	xenpv_selftest_init(xenpv_debugfs_dir);
 }
 

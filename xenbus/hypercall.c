@@ -213,6 +213,21 @@ u32 xenpv_hvm_features(void)
 	return eax;
 }
 
+/*
+ * Xen's id for the vCPU this runs on, which the hypercalls that name a
+ * vCPU want.  Xen offers it in EBX of the HVM features leaf; without it
+ * (Xen before 4.6) Linux's own code takes the CPU's number, and so do we.
+ */
+u32 xenpv_this_vcpu_id(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	if (!(xenpv_hvm_features() & XENPV_HVM_CPUID_VCPU_ID_PRESENT))
+		return smp_processor_id();
+	cpuid(xenpv_cpuid_base + 4, &eax, &ebx, &ecx, &edx);
+	return ebx;
+}
+
 int xenpv_hvm_set_param(unsigned int index, u64 value)
 {
 	struct xen_hvm_param p = {

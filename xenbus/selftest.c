@@ -28,6 +28,7 @@
 struct xenpv_st_port {
 	atomic_t events;
 	struct completion fired;
+	int cpu;			/* where the handler last ran */
 };
 
 static DEFINE_MUTEX(xenpv_st_lock);
@@ -41,6 +42,7 @@ static irqreturn_t xenpv_st_handler(evtchn_port_t port, void *data)
 {
 	struct xenpv_st_port *p = data;
 
+	WRITE_ONCE(p->cpu, raw_smp_processor_id());
 	atomic_inc(&p->events);
 	complete(&p->fired);
 	return IRQ_HANDLED;
@@ -147,6 +149,42 @@ static void xenpv_st_evtchn(struct seq_file *m)
 	xenpv_st_report(m, true, "evtchn: close both ends");
 out:
 	kfree(p);
+}
+
+/*
+ * A port bound for each queue of a device with as many queues as CPUs
+ * take events: each fires on a CPU of its own.
+ */
+static void xenpv_st_queues(struct seq_file *m)
+{
+	unsigned int nr = xenpv_evtchn_event_cpus(), q, fired = 0;
+	struct xenpv_st_port p = {};
+	evtchn_port_t a, b;
+	cpumask_t seen;
+	char what[128];
+
+	cpumask_clear(&seen);
+	for (q = 0; q < nr; q++) {
+		init_completion(&p.fired);
+		WRITE_ONCE(p.cpu, -1);
+		if (xenpv_st_loopback(&a, &b))
+			break;
+		if (!xenpv_evtchn_bind_queue(a, xenpv_st_handler, &p,
+					     "selftest", q)) {
+			xenpv_evtchn_notify(b);
+			if (xenpv_st_wait(&p) && READ_ONCE(p.cpu) >= 0) {
+				fired++;
+				cpumask_set_cpu(READ_ONCE(p.cpu), &seen);
+			}
+		}
+		xenpv_evtchn_close(a);
+		xenpv_evtchn_close(b);
+	}
+	snprintf(what, sizeof(what),
+		 "evtchn: ports bound for queues 0-%u fire (%u) on as many CPUs (%u)",
+		 nr - 1, fired, cpumask_weight(&seen));
+	xenpv_st_report(m, nr && fired == nr && cpumask_weight(&seen) == nr,
+			what);
 }
 
 #define XENPV_ST_PAIRS	300	/* more pending ports than one upcall takes */
@@ -458,6 +496,7 @@ static int xenpv_st_show(struct seq_file *m, void *unused)
 {
 	mutex_lock(&xenpv_st_lock);
 	xenpv_st_evtchn(m);
+	xenpv_st_queues(m);
 	xenpv_st_budget(m);
 	xenpv_st_transactions(m);
 	xenpv_st_directory(m);

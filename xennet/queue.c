@@ -59,9 +59,11 @@ static int xennet_queue_bind(struct xennet_queue *queue)
 	bool split = queue->tx_evtchn != queue->rx_evtchn;
 	int rc;
 
-	rc = xenpv_evtchn_bind(queue->tx_evtchn,
-			       split ? xennet_tx_interrupt : xennet_interrupt,
-			       queue, queue->name);
+	/* Each queue's completions and NAPI run on a CPU of its own. */
+	rc = xenpv_evtchn_bind_queue(queue->tx_evtchn,
+				     split ? xennet_tx_interrupt :
+					     xennet_interrupt,
+				     queue, queue->name, queue->id);
 	if (rc) {
 		dev_err(&xdev->dev, "%s: binding event channel %u failed: %d\n",
 			queue->name, queue->tx_evtchn, rc);
@@ -70,8 +72,8 @@ static int xennet_queue_bind(struct xennet_queue *queue)
 	queue->tx_bound = true;
 	if (!split)
 		return 0;
-	rc = xenpv_evtchn_bind(queue->rx_evtchn, xennet_rx_interrupt, queue,
-			       queue->name);
+	rc = xenpv_evtchn_bind_queue(queue->rx_evtchn, xennet_rx_interrupt,
+				     queue, queue->name, queue->id);
 	if (rc) {
 		dev_err(&xdev->dev, "%s: binding rx event channel %u failed: %d\n",
 			queue->name, queue->rx_evtchn, rc);

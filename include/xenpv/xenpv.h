@@ -61,6 +61,9 @@ typedef irqreturn_t (*xenpv_evtchn_handler_t)(evtchn_port_t port, void *data);
 int xenpv_evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
 int xenpv_evtchn_bind(evtchn_port_t port, xenpv_evtchn_handler_t handler,
 		      void *data, const char *name);
+int xenpv_evtchn_bind_queue(evtchn_port_t port,
+			    xenpv_evtchn_handler_t handler, void *data,
+			    const char *name, unsigned int queue);
 void xenpv_evtchn_unbind(evtchn_port_t port);
 void xenpv_evtchn_close(evtchn_port_t port);
 void xenpv_evtchn_notify(evtchn_port_t port);

@@ -78,6 +78,20 @@ irq_count() {
 		END { print n + 0 }' /proc/interrupts
 }
 
+# evtchn_cpus PREFIX: the CPUs that take the events of the ports xenpv
+# bound under a name starting with PREFIX (debugfs evtchn: "PORT cpu C
+# vcpu V NAME"), on one line, each once.
+evtchn_cpus() {
+	awk -v p="$1" 'index($6, p) == 1 { print $3 }' /sys/kernel/debug/xenpv/evtchn |
+		sort -un | xargs
+}
+
+# upcalls_on CPU: the interrupts xenpv's upcall vectors raised on CPU.
+upcalls_on() {
+	awk -v col=$(($1 + 2)) 'NR > 1 && $NF == "xenpv-upcall" { n += $col }
+		END { print n + 0 }' /proc/interrupts
+}
+
 # Where xenpv put its bus: /sys/bus/xen, or /sys/bus/xenpv on a kernel
 # with its own (idle) xen bus.  Taken from xenpv's own log line.
 xenpv_bus() { dmesg | sed -n 's|.*PV devices are on \(/sys/bus/[a-z]*\).*|\1|p' | tail -n 1; }

@@ -24,9 +24,17 @@ tap_check "blk-queues: $PHY has $queues queues by default (backend offers $offer
 tap_check "blk-queues: xenstore says so (multi-queue-num-queues)" \
 	test "$(xenstore-read device/vbd/$vdev/multi-queue-num-queues 2> /dev/null)" = "$queues"
 
+# Each ring's event channel goes to a vCPU of its own (xenbus/evtchn.c),
+# so each queue completes there.
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+cpus=$(evtchn_cpus "$PHY-q")
+tap_check "blk-queues: the $queues rings' event channels are on as many vCPUs ($cpus)" \
+	test "$(echo "$cpus" | wc -w)" = "$queues"
+
 # One fio job per vCPU, each pinned to its own, so both queues carry
 # requests; every block written is read back and checked.
 before=$(sysattr $PHY xenblk/requests)
+upcalls_before=$(upcalls_on 1)
 tap_check "blk-queues: fio randwrite+verify crc32c, iodepth 32, a job on each vCPU" \
 	fio --name=verify --filename=/dev/$PHY --direct=1 --ioengine=libaio \
 		--rw=randwrite --bsrange=4k-128k --iodepth=32 --numjobs=2 \
@@ -35,6 +43,7 @@ tap_check "blk-queues: fio randwrite+verify crc32c, iodepth 32, a job on each vC
 		--cpus_allowed=0-1 --cpus_allowed_policy=split \
 		--output=/tmp/fio.log
 after=$(sysattr $PHY xenblk/requests)
+upcalls_after=$(upcalls_on 1)
 # every_queue_busy: each queue's request count grew.
 every_queue_busy() {
 	local i=0 b a
@@ -47,6 +56,8 @@ every_queue_busy() {
 }
 tap_check "blk-queues: requests went through every queue (before: $before; after: $after)" \
 	every_queue_busy
+tap_check "blk-queues: their completions raised the upcall on vCPU 1 too ($upcalls_before -> $upcalls_after)" \
+	test "$upcalls_after" -ge $((upcalls_before + 16))
 
 tap_check "blk-queues: xenblk unloads" rmmod xenblk
 tap_check "blk-queues: xenblk loads with max_queues=1" modprobe xenblk max_queues=1

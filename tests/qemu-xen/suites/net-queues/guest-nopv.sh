@@ -35,17 +35,28 @@ tap_check "net-queues: the queues are in xenstore (multi-queue-num-queues)" \
 # send_flows PORT: 16 TCP flows of 1 MiB in all to dom0's sink at PORT.
 send_flows() { python3 "$tcpcheck" send "$peer" "$1" 1 16 > "/tmp/flows-$1.out" 2>&1; }
 
+# Each queue's event channels go to a vCPU of its own (xenbus/evtchn.c),
+# so each queue's completions and NAPI run there.
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+cpus=$(evtchn_cpus "$if-q")
+tap_check "net-queues: the $queues queues' event channels are on as many vCPUs ($cpus)" \
+	test "$(echo "$cpus" | wc -w)" = "$queues"
+
 before=()
 for q in $(seq 0 $((queues - 1))); do
 	before[q]=$(queue_stat "$if" "$q" tx_packets)
 done
+upcalls_before=$(upcalls_on 1)
 send_flows 5003
+upcalls_after=$(upcalls_on 1)
 busy=0
 for q in $(seq 0 $((queues - 1))); do
 	[ "$(queue_stat "$if" "$q" tx_packets)" -gt "${before[q]}" ] && busy=$((busy + 1))
 done
 tap_check "net-queues: 16 flows used all $queues queues ($busy of them sent packets meanwhile)" \
 	test "$busy" = "$queues"
+tap_check "net-queues: and raised the upcall on vCPU 1 too ($upcalls_before -> $upcalls_after)" \
+	test "$upcalls_after" -ge $((upcalls_before + 16))
 
 # Receive hashing through ethtool: -x shows the key and table the backend
 # was given; -X with a table that names only queue 0 steers every flow's
