@@ -83,4 +83,25 @@ else
 	tap_not_ok "net-queues: receive hashing over several queues is set up (xennet's log)"
 	dmesg | grep xennet | tail -n 5 | sed 's/^/XENPV-TAP # /' > /dev/ttyS0
 fi
+
+# CPU hotplug (xenbus/upcall.c): vCPU 1 going offline hands its ports to
+# vCPU 0 first, and traffic goes on; back online it gets a vector again,
+# and a port bound for a second queue fires there (the selftest's check).
+cpu1=/sys/devices/system/cpu/cpu1/online
+offline_flows() {
+	echo 0 > $cpu1 || return 1
+	echo "ports on: $(evtchn_cpus "$if-q")"
+	[ "$(evtchn_cpus "$if-q")" = 0 ] && send_flows 5009
+}
+queue_selftest() {
+	grep 'ports bound for queues' /sys/kernel/debug/xenpv/selftest |
+		tee /dev/stderr | grep -q '^ok '
+}
+tap_check "net-queues: with vCPU 1 offline, every queue's port is on vCPU 0 and 16 flows get through" \
+	offline_flows
+tap_check "net-queues: vCPU 1 comes back online" sh -c "echo 1 > $cpu1"
+tap_check "net-queues: then it has an upcall vector again ($(grep 'cpu 1 ' /sys/kernel/debug/xenpv/upcall))" \
+	grep -q '^vector 0x[0-9a-f]* cpu 1 ' /sys/kernel/debug/xenpv/upcall
+tap_check "net-queues: and ports bound for two queues fire on both vCPUs (selftest)" \
+	queue_selftest
 tell_dom0 queues-done 1
