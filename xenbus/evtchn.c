@@ -551,7 +551,9 @@ void xenpv_evtchn_cpu_online(unsigned int cpu, u32 vcpu_id)
 /*
  * Moves a live binding to @cpu's vCPU.  Masked meanwhile, so Xen notifies
  * no vCPU of it; unmasked through Xen, which raises an event that came in
- * meanwhile on the new vCPU.
+ * meanwhile on the new vCPU.  A driver that masks the port during the
+ * move may find it unmasked once: its handler then sees an event with
+ * nothing to do, which every handler must bear anyway.
  */
 static void xenpv_port_move(struct xenpv_evtchn *ch, unsigned int cpu)
 {
