@@ -70,11 +70,17 @@ check_kernel_log() {
 
 dmesg_has() { dmesg | grep -qF -- "$1"; }
 
-# irq_count NAME: the interrupts of the irq called NAME in /proc/interrupts,
-# summed over the CPUs (0 if there is none).
+# irq_count NAME [CPU]: the interrupts of the irqs called NAME in
+# /proc/interrupts, summed over the CPUs, or taken on CPU alone (0 if
+# there is none).  Its columns are the online CPUs, found by heading.
 irq_count() {
-	awk -v name="$1" 'NR == 1 { ncpu = NF; next }
-		$NF == name { for (i = 2; i <= ncpu + 1; i++) n += $i }
+	awk -v name="$1" -v cpu="${2:-}" 'NR == 1 {
+			ncpu = NF
+			for (i = 1; i <= NF; i++) if ($i == "CPU" cpu) col = i + 1
+			next
+		}
+		$NF == name && cpu == "" { for (i = 2; i <= ncpu + 1; i++) n += $i }
+		$NF == name && col { n += $col }
 		END { print n + 0 }' /proc/interrupts
 }
 
@@ -84,12 +90,6 @@ irq_count() {
 evtchn_cpus() {
 	awk -v p="$1" 'index($6, p) == 1 { print $3 }' /sys/kernel/debug/xenpv/evtchn |
 		sort -un | xargs
-}
-
-# upcalls_on CPU: the interrupts xenpv's upcall vectors raised on CPU.
-upcalls_on() {
-	awk -v col=$(($1 + 2)) 'NR > 1 && $NF == "xenpv-upcall" { n += $col }
-		END { print n + 0 }' /proc/interrupts
 }
 
 # Where xenpv put its bus: /sys/bus/xen, or /sys/bus/xenpv on a kernel

@@ -34,7 +34,7 @@ tap_check "blk-queues: the $queues rings' event channels are on as many vCPUs ($
 # One fio job per vCPU, each pinned to its own, so both queues carry
 # requests; every block written is read back and checked.
 before=$(sysattr $PHY xenblk/requests)
-upcalls_before=$(upcalls_on 1)
+upcalls_before=$(irq_count xenpv-upcall 1)
 tap_check "blk-queues: fio randwrite+verify crc32c, iodepth 32, a job on each vCPU" \
 	fio --name=verify --filename=/dev/$PHY --direct=1 --ioengine=libaio \
 		--rw=randwrite --bsrange=4k-128k --iodepth=32 --numjobs=2 \
@@ -43,7 +43,7 @@ tap_check "blk-queues: fio randwrite+verify crc32c, iodepth 32, a job on each vC
 		--cpus_allowed=0-1 --cpus_allowed_policy=split \
 		--output=/tmp/fio.log
 after=$(sysattr $PHY xenblk/requests)
-upcalls_after=$(upcalls_on 1)
+upcalls_after=$(irq_count xenpv-upcall 1)
 # every_queue_busy: each queue's request count grew.
 every_queue_busy() {
 	local i=0 b a

@@ -46,9 +46,9 @@ before=()
 for q in $(seq 0 $((queues - 1))); do
 	before[q]=$(queue_stat "$if" "$q" tx_packets)
 done
-upcalls_before=$(upcalls_on 1)
+upcalls_before=$(irq_count xenpv-upcall 1)
 send_flows 5003
-upcalls_after=$(upcalls_on 1)
+upcalls_after=$(irq_count xenpv-upcall 1)
 busy=0
 for q in $(seq 0 $((queues - 1))); do
 	[ "$(queue_stat "$if" "$q" tx_packets)" -gt "${before[q]}" ] && busy=$((busy + 1))
@@ -89,9 +89,11 @@ fi
 # and a port bound for a second queue fires there (the selftest's check).
 cpu1=/sys/devices/system/cpu/cpu1/online
 offline_flows() {
+	local on
 	echo 0 > $cpu1 || return 1
-	echo "ports on: $(evtchn_cpus "$if-q")"
-	[ "$(evtchn_cpus "$if-q")" = 0 ] && send_flows 5009
+	on=$(evtchn_cpus "$if-q")
+	echo "ports on: $on"
+	[ "$on" = 0 ] && send_flows 5009
 }
 queue_selftest() {
 	grep 'ports bound for queues' /sys/kernel/debug/xenpv/selftest |
