@@ -160,10 +160,13 @@ static void xenpv_st_queues(struct seq_file *m)
 	unsigned int nr = xenpv_evtchn_event_cpus(), q, fired = 0;
 	struct xenpv_st_port p = {};
 	evtchn_port_t a, b;
-	cpumask_t seen;
+	cpumask_var_t seen;
 	char what[128];
 
-	cpumask_clear(&seen);
+	if (!zalloc_cpumask_var(&seen, GFP_KERNEL)) {
+		xenpv_st_report(m, false, "evtchn: ports bound for queues (no memory)");
+		return;
+	}
 	for (q = 0; q < nr; q++) {
 		init_completion(&p.fired);
 		WRITE_ONCE(p.cpu, -1);
@@ -174,7 +177,7 @@ static void xenpv_st_queues(struct seq_file *m)
 			xenpv_evtchn_notify(b);
 			if (xenpv_st_wait(&p) && READ_ONCE(p.cpu) >= 0) {
 				fired++;
-				cpumask_set_cpu(READ_ONCE(p.cpu), &seen);
+				cpumask_set_cpu(READ_ONCE(p.cpu), seen);
 			}
 		}
 		xenpv_evtchn_close(a);
@@ -182,9 +185,10 @@ static void xenpv_st_queues(struct seq_file *m)
 	}
 	snprintf(what, sizeof(what),
 		 "evtchn: ports bound for queues 0-%u fire (%u) on as many CPUs (%u)",
-		 nr - 1, fired, cpumask_weight(&seen));
-	xenpv_st_report(m, nr && fired == nr && cpumask_weight(&seen) == nr,
+		 nr - 1, fired, cpumask_weight(seen));
+	xenpv_st_report(m, nr && fired == nr && cpumask_weight(seen) == nr,
 			what);
+	free_cpumask_var(seen);
 }
 
 #define XENPV_ST_PAIRS	300	/* more pending ports than one upcall takes */
