@@ -84,6 +84,11 @@ irq_count() {
 		END { print n + 0 }' /proc/interrupts
 }
 
+# debugfs_up: debugfs mounted, where xenpv keeps its state (xenpv/*).
+debugfs_up() {
+	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+}
+
 # evtchn_cpus PREFIX: the CPUs that take the events of the ports xenpv
 # bound under a name starting with PREFIX (debugfs evtchn: "PORT cpu C
 # vcpu V NAME"), on one line, each once.

@@ -26,7 +26,7 @@ tap_check "blk-queues: xenstore says so (multi-queue-num-queues)" \
 
 # Each ring's event channel goes to a vCPU of its own (xenbus/evtchn.c),
 # so each queue completes there.
-mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+debugfs_up
 cpus=$(evtchn_cpus "$PHY-q")
 tap_check "blk-queues: the $queues rings' event channels are on as many vCPUs ($cpus)" \
 	test "$(echo "$cpus" | wc -w)" = "$queues"

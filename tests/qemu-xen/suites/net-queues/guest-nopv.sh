@@ -37,7 +37,7 @@ send_flows() { python3 "$tcpcheck" send "$peer" "$1" 1 16 > "/tmp/flows-$1.out" 
 
 # Each queue's event channels go to a vCPU of its own (xenbus/evtchn.c),
 # so each queue's completions and NAPI run there.
-mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+debugfs_up
 cpus=$(evtchn_cpus "$if-q")
 tap_check "net-queues: the $queues queues' event channels are on as many vCPUs ($cpus)" \
 	test "$(echo "$cpus" | wc -w)" = "$queues"

@@ -15,7 +15,7 @@ XP_ALONE=""
 RELOAD_LOG=/tmp/reload.out
 
 reloads_begin() {
-	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+	debugfs_up
 	printf 'blacklist %s\n' "${FRONTENDS[@]}" > /etc/modprobe.d/xenpv-reloads.conf
 }
 reloads_end() { rm -f /etc/modprobe.d/xenpv-reloads.conf; }

@@ -50,7 +50,7 @@ tap_check "suspend: $if (xennet) comes up" bring_up "$if"
 tap_check "suspend: ping dom0 before the saves" ping -c 3 -W 5 "$peer"
 
 boot_id=$(cat /proc/sys/kernel/random/boot_id)
-mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+debugfs_up
 upcall=$(cat /sys/kernel/debug/xenpv/upcall)
 tell_dom0 ip "$XP_IP"
 tell_dom0 ready 1

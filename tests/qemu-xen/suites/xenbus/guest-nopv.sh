@@ -23,7 +23,7 @@ tap_check "xenbus: a node written and removed reads back as expected" \
 	       xenstore-rm $XP_DATA/scratch && ! xenstore-read $XP_DATA/scratch"
 
 # --- the API frontends use, exercised in the kernel against this Xen
-mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+debugfs_up
 if cat /sys/kernel/debug/xenpv/selftest > /tmp/selftest.tap 2> /tmp/selftest.err &&
    grep -q '^ok ' /tmp/selftest.tap; then
 	sed 's/^\(\(not \)\{0,1\}ok\) - /XENPV-TAP \1 - xenbus: selftest: /' /tmp/selftest.tap > /dev/ttyS0
