@@ -21,11 +21,32 @@ trace_setup() {
 	echo 0 > "$T"/tracing_on
 }
 
-# phase NAME RW BS QD: one job, dom0 counting blkback's requests; a QD 1
-# job is traced request by request.
+# reload_frontend ORDER: the disk's frontend unloaded and loaded again
+# with at most 2^ORDER ring pages.
+reload_frontend() {
+	local mod=xenblk
+	[ "$XP_MODE" = pv ] && mod=xen_blkfront
+	modprobe -r "$mod" && modprobe "$mod" max_ring_page_order="$1" &&
+		wait_for 60 test -b /dev/xvdb
+}
+
+# phase_setup SETUP: what a phase changes before its job (phases.sh).
+phase_setup() {
+	case $1 in
+	"") ;;
+	spin) nice -n 19 sh -c 'while :; do :; done' & spinner=$! ;;
+	order*) report "frontend reloaded with max_ring_page_order=${1#order}" \
+		reload_frontend "${1#order}" ;;
+	*) report "phase setup $1 known" false ;;
+	esac
+}
+
+# phase NAME RW BS QD [SETUP]: one job, dom0 counting blkback's requests;
+# a QD 1 job is traced request by request.
 phase() {
-	local name=$1 rw=$2 bs=$3 qd=$4 result traced=0
+	local name=$1 rw=$2 bs=$3 qd=$4 setup=$5 result traced=0 spinner=""
 	[ "$qd" = 1 ] && traced=1
+	phase_setup "$setup"
 	tell_dom0 "start-$name" 1
 	wait_dom0 "armed-$name" 120 > /dev/null || report "$name: dom0 armed" false
 	echo > "$T"/trace
@@ -35,6 +56,7 @@ phase() {
 		--runtime=5 --output-format=json 2> /dev/null |
 		python3 -c 'import json,sys; j = json.load(sys.stdin)["jobs"][0]; s = j["write" if "write" in sys.argv[1] else "read"]; print("%d IOPS, %.1f MiB/s" % (s["iops"], s["bw"] / 1024))' "$rw")
 	echo 0 > "$T"/tracing_on
+	[ -n "$spinner" ] && kill "$spinner"
 	tell_dom0 "stop-$name" 1
 	report "$name: fio ran ($result)" test -n "$result"
 	if [ $traced = 1 ]; then
@@ -118,8 +140,8 @@ fio --name=fill --filename=/dev/xvdb --rw=write --bs=64k --direct=1 \
 # shellcheck source=phases.sh
 . "$(dirname "$0")/phases.sh"
 for p in $BLK_TRACE_PHASES; do
-	IFS=: read -r name rw bs qd <<< "$p"
-	phase "$name" "$rw" "$bs" "$qd"
+	IFS=: read -r name rw bs qd setup <<< "$p"
+	phase "$name" "$rw" "$bs" "$qd" "$setup"
 done
 [ -f /sys/block/xvdb/xenblk/bounce_pages ] &&
 	say "blk-trace $XP_MODE: bounce pool $(cat /sys/block/xvdb/xenblk/bounce_pages) pages"
