@@ -650,6 +650,32 @@ void xenpv_evtchn_resume_noirq(void)
 	xenpv_upcall_resume_noirq();
 }
 
+/**
+ * xenpv_evtchn_cpu_of() - the CPU that takes @port's events now
+ * @port: a bound port
+ *
+ * For putting work where the port's events are handled, as xennet's
+ * transmit steering does.  A hint, not a promise: the port moves when
+ * its CPU goes offline.
+ *
+ * Return: the CPU, or -1 if @port is not bound.
+ */
+int xenpv_evtchn_cpu_of(evtchn_port_t port)
+{
+	struct xenpv_evtchn *ch;
+	int cpu = -1;
+
+	if (port >= XENPV_NR_PORTS)
+		return -1;
+	mutex_lock(&xenpv_bind_lock);
+	ch = xenpv_ports[port];
+	if (ch)
+		cpu = ch->cpu;
+	mutex_unlock(&xenpv_bind_lock);
+	return cpu;
+}
+EXPORT_SYMBOL_GPL(xenpv_evtchn_cpu_of);
+
 /* For debugfs: a line per binding, "PORT cpu C vcpu V NAME". */
 void xenpv_evtchn_show(struct seq_file *m)
 {

@@ -46,8 +46,9 @@ long xenpv_memory_release(xen_pfn_t *gfns, unsigned int nr);
 long xenpv_memory_populate(xen_pfn_t *gfns, unsigned int nr);
 
 /* ---------------------------------------------------------------------
- * Event channels (2-level ABI, all delivered through the platform device's
- * interrupt on vCPU 0)
+ * Event channels (2-level ABI).  Each CPU takes the events of the ports
+ * bound to its vCPU through an upcall vector of its own; vCPU 0 falls
+ * back to the platform device's interrupt.
  */
 
 /*
@@ -69,6 +70,7 @@ void xenpv_evtchn_close(evtchn_port_t port);
 void xenpv_evtchn_notify(evtchn_port_t port);
 void xenpv_evtchn_mask(evtchn_port_t port);
 void xenpv_evtchn_unmask(evtchn_port_t port);
+int xenpv_evtchn_cpu_of(evtchn_port_t port);
 
 /* ---------------------------------------------------------------------
  * Grant tables (v1)
