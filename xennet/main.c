@@ -135,6 +135,7 @@ static bool xennet_connect_rings(struct xennet_info *info, unsigned int nr)
 	xennet_ctrl_create(info);
 	netif_set_real_num_tx_queues(dev, nr);
 	netif_set_real_num_rx_queues(dev, nr);
+	xennet_queues_steer(info);
 	if (!info->feat.sg && dev->mtu > ETH_DATA_LEN) {
 		netdev_warn(dev, "backend has no feature-sg: MTU %u lowered to %u\n",
 			    dev->mtu, ETH_DATA_LEN);

@@ -207,6 +207,7 @@ int xennet_queues_publish(struct xennet_info *info);
 void xennet_queues_unpublish(struct xennet_info *info);
 void xennet_queues_destroy(struct xennet_info *info);
 void xennet_queues_forget_evtchns(struct xennet_info *info);
+void xennet_queues_steer(struct xennet_info *info);
 
 /* tx.c */
 netdev_tx_t xennet_start_xmit(struct sk_buff *skb, struct net_device *dev);
