@@ -4,8 +4,9 @@
 # request).  SETUP is what the guest changes first, the same for both
 # drivers (trace.sh's phase_setup): "spin" keeps the vCPU busy at nice 19
 # through the job, so an answer never has to wake it from idle; "orderN"
-# reloads the frontend with max_ring_page_order=N (xenblk's default is 2,
-# xen-blkfront's 0).
+# reloads xenblk with max_ring_page_order=N (its default is 2,
+# xen-blkfront's 0, which cannot be reloaded in the pv guest: there the
+# phase repeats qd1-read).
 # The disk is filled in 64 KiB writes first, so the bounce pool starts
 # small; the 1 MiB jobs at QD 8 would want 2048 pages in flight (xenblk
 # stops its pool at what blkback keeps mapped, ring.c).

@@ -21,12 +21,10 @@ trace_setup() {
 	echo 0 > "$T"/tracing_on
 }
 
-# reload_frontend ORDER: the disk's frontend unloaded and loaded again
-# with at most 2^ORDER ring pages.
-reload_frontend() {
-	local mod=xenblk
-	[ "$XP_MODE" = pv ] && mod=xen_blkfront
-	modprobe -r "$mod" && modprobe "$mod" max_ring_page_order="$1" &&
+# reload_xenblk ORDER: xenblk unloaded and loaded again with at most
+# 2^ORDER ring pages (rmmod: modprobe -r would take xenpv along).
+reload_xenblk() {
+	rmmod xenblk && modprobe xenblk max_ring_page_order="$1" &&
 		wait_for 60 test -b /dev/xvdb
 }
 
@@ -35,8 +33,15 @@ phase_setup() {
 	case $1 in
 	"") ;;
 	spin) nice -n 19 sh -c 'while :; do :; done' & spinner=$! ;;
-	order*) report "frontend reloaded with max_ring_page_order=${1#order}" \
-		reload_frontend "${1#order}" ;;
+	order*)
+		if [ "$XP_MODE" = pv ]; then
+			# Its module is held by the guest's own disks; its
+			# ring order is the one it booted with.
+			say "blk-trace pv: xen-blkfront keeps max_ring_page_order=$(cat /sys/module/xen_blkfront/parameters/max_ring_page_order)"
+		else
+			report "xenblk reloaded with max_ring_page_order=${1#order}" \
+				reload_xenblk "${1#order}"
+		fi ;;
 	*) report "phase setup $1 known" false ;;
 	esac
 }
