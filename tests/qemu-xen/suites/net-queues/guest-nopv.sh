@@ -59,9 +59,11 @@ xps_steered() {
 tap_check "net-queues: each queue's transmit steering (xps_cpus) is the vCPU of its events" \
 	xps_steered
 
-# steered_flows Q PORT: 16 flows to dom0's sink at PORT, sent from queue
-# Q's vCPU; says each queue's tx packets meanwhile, and is true when Q
-# carried most of them.
+# steered_flows Q PORT: 16 flows of 1 MiB each to dom0's sink at PORT,
+# sent from queue Q's vCPU; says each queue's tx packets meanwhile, and
+# is true when Q carried most of them.  (Not all: a flow whose sent
+# packets are all freed may be steered again when an ACK that arrived
+# on the other queue's vCPU sends more from there.)
 steered_flows() {
 	local q=$1 port=$2 cpu i n mine=0 total=0 before=()
 	cpu=$(queue_cpu "$q")
