@@ -13,7 +13,8 @@
  * interrupt, and run their completions and NAPI on, different CPUs, as
  * with Linux's own Xen code; other ports go to the first, normally vCPU
  * 0's.  Where only vCPU 0 has an upcall (upcall.c), all ports are there.
- * A CPU going offline hands its ports to the CPU with the fewest.
+ * A CPU going offline hands its ports to the CPU with the fewest; they
+ * come back when it is online again.
  *
  * Defences against a hostile other end:
  *  - work per interrupt is bounded (XENPV_EVTCHN_BUDGET); what is left is
@@ -51,6 +52,7 @@
 struct xenpv_evtchn {
 	evtchn_port_t port;
 	int cpu;			/* whose vCPU Xen notifies; -1 none yet */
+	int placed_cpu;			/* back there when it is online again */
 	xenpv_evtchn_handler_t handler;
 	void *data;
 	const char *name;
@@ -368,6 +370,8 @@ static int xenpv_port_place(struct xenpv_evtchn *ch, unsigned int queue)
 	if (rc)
 		pr_err("event channel %u (%s): EVTCHNOP_bind_vcpu failed: %d\n",
 		       ch->port, ch->name, rc);
+	else
+		ch->placed_cpu = ch->cpu;
 	return rc;
 }
 
@@ -400,6 +404,7 @@ int xenpv_evtchn_bind_queue(evtchn_port_t port,
 		return -ENOMEM;
 	ch->port = port;
 	ch->cpu = -1;
+	ch->placed_cpu = -1;
 	ch->handler = handler;
 	ch->data = data;
 	ch->name = name;
@@ -523,12 +528,60 @@ void xenpv_evtchn_unmask(evtchn_port_t port)
 }
 EXPORT_SYMBOL_GPL(xenpv_evtchn_unmask);
 
+/*
+ * Moves a live binding to @cpu's vCPU.  Masked meanwhile, so Xen notifies
+ * no vCPU of it; unmasked through Xen, which raises an event that came in
+ * meanwhile on the new vCPU.  A driver that masks the port during the
+ * move may find it unmasked once: its handler then sees an event with
+ * nothing to do, which every handler must bear anyway.
+ */
+static int xenpv_port_move(struct xenpv_evtchn *ch, unsigned int cpu)
+{
+	int rc;
+
+	xenpv_port_mask(ch->port);
+	/* The throttle's end would unmask it behind our back. */
+	timer_delete_sync(&ch->throttle);
+	rc = xenpv_port_to_cpu(ch, cpu);
+	/* A dispatch on the old CPU that saw it pending ends first. */
+	xenpv_upcall_sync();
+	if (!READ_ONCE(ch->driver_masked))
+		xenpv_port_unmask(ch->port);
+	return rc;
+}
+
+/*
+ * Ports placed on @cpu that its going offline moved elsewhere come back,
+ * as a device's queues would lose their CPUs of their own otherwise.
+ * Not in a restored domain before its bindings are forgotten: their
+ * port numbers may be the toolstack's now.  Bind lock held.
+ */
+static void xenpv_ports_return(unsigned int cpu)
+{
+	struct xenpv_evtchn *ch;
+	evtchn_port_t port;
+	int rc;
+
+	if (READ_ONCE(xenpv_bindings_stale))
+		return;
+	for (port = 0; port < XENPV_NR_PORTS; port++) {
+		ch = xenpv_ports[port];
+		if (!ch || ch->placed_cpu != cpu || ch->cpu == cpu)
+			continue;
+		rc = xenpv_port_move(ch, cpu);
+		if (rc)
+			pr_warn("event channel %u (%s): moving it back to CPU %u failed: %d; it stays on CPU %d\n",
+				port, ch->name, cpu, rc, ch->cpu);
+	}
+}
+
 /**
  * xenpv_evtchn_cpu_online() - let @cpu take its vCPU's events
  * @cpu: a CPU whose vCPU's upcall reaches us now (upcall.c)
  * @vcpu_id: Xen's id for that vCPU
  *
- * Ports bound from now on may go there.
+ * Ports bound from now on may go there, and those placed there before it
+ * went offline come back.
  */
 void xenpv_evtchn_cpu_online(unsigned int cpu, u32 vcpu_id)
 {
@@ -545,31 +598,8 @@ void xenpv_evtchn_cpu_online(unsigned int cpu, u32 vcpu_id)
 	if (!vcpu_id)
 		WRITE_ONCE(xenpv_vcpu0_cpu, cpu);
 	cpumask_set_cpu(cpu, &xenpv_event_cpus);
+	xenpv_ports_return(cpu);
 	mutex_unlock(&xenpv_bind_lock);
-}
-
-/*
- * Moves a live binding to @cpu's vCPU.  Masked meanwhile, so Xen notifies
- * no vCPU of it; unmasked through Xen, which raises an event that came in
- * meanwhile on the new vCPU.  A driver that masks the port during the
- * move may find it unmasked once: its handler then sees an event with
- * nothing to do, which every handler must bear anyway.
- */
-static void xenpv_port_move(struct xenpv_evtchn *ch, unsigned int cpu)
-{
-	int from = ch->cpu, rc;
-
-	xenpv_port_mask(ch->port);
-	/* The throttle's end would unmask it behind our back. */
-	timer_delete_sync(&ch->throttle);
-	rc = xenpv_port_to_cpu(ch, cpu);
-	if (rc)
-		pr_err("event channel %u (%s): moving it off CPU %d failed: %d; no events while that CPU is offline\n",
-		       ch->port, ch->name, from, rc);
-	/* A dispatch on the old CPU that saw it pending ends first. */
-	xenpv_upcall_sync();
-	if (!READ_ONCE(ch->driver_masked))
-		xenpv_port_unmask(ch->port);
 }
 
 /**
@@ -580,7 +610,7 @@ void xenpv_evtchn_cpu_offline(unsigned int cpu)
 {
 	struct xenpv_evtchn_cpu *ec = xenpv_evtchn_cpu(cpu);
 	evtchn_port_t port;
-	int to;
+	int to, rc;
 
 	mutex_lock(&xenpv_bind_lock);
 	cpumask_clear_cpu(cpu, &xenpv_event_cpus);
@@ -591,7 +621,10 @@ void xenpv_evtchn_cpu_offline(unsigned int cpu)
 			       cpu, ec->nr_bound);
 			break;
 		}
-		xenpv_port_move(xenpv_ports[port], to);
+		rc = xenpv_port_move(xenpv_ports[port], to);
+		if (rc)
+			pr_err("event channel %u (%s): moving it off CPU %u failed: %d; no events while that CPU is offline\n",
+			       port, xenpv_ports[port]->name, cpu, rc);
 	}
 	mutex_unlock(&xenpv_bind_lock);
 }

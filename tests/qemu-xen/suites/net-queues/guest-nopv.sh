@@ -119,7 +119,8 @@ fi
 
 # CPU hotplug (xenbus/upcall.c): vCPU 1 going offline hands its ports to
 # vCPU 0 first, and traffic goes on; back online it gets a vector again,
-# and a port bound for a second queue fires there (the selftest's check).
+# a port bound for a second queue fires there (the selftest's check), and
+# the queues' ports come back to it (xenbus/evtchn.c).
 cpu1=/sys/devices/system/cpu/cpu1/online
 offline_flows() {
 	local on
@@ -139,4 +140,8 @@ tap_check "net-queues: then it has an upcall vector again ($(grep 'cpu 1 ' /sys/
 	grep -q '^vector 0x[0-9a-f]* cpu 1 ' /sys/kernel/debug/xenpv/upcall
 tap_check "net-queues: and ports bound for two queues fire on both vCPUs (selftest)" \
 	queue_selftest
+tap_check "net-queues: and the queues' event channels are back on their own vCPUs ($(evtchn_cpus "$if-q"))" \
+	test "$(evtchn_cpus "$if-q")" = "$cpus"
+tap_check "net-queues: so each queue's transmit steering is its events' vCPU again" \
+	xps_steered
 tell_dom0 queues-done 1
