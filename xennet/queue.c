@@ -2,7 +2,8 @@
 /*
  * A queue's rings and event channels: made at each connect, published
  * in xenstore for the backend, and taken down at disconnect, in the order
- * that keeps every page until the backend has let go of it.
+ * that keeps every page until the backend has let go of it; and which
+ * CPU sends on which queue.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -257,32 +258,6 @@ static int xennet_publish_tx(u32 tx, void *arg)
 	return rc;
 }
 
-/*
- * Transmit steering (XPS): a CPU sends on the queue whose events it
- * takes (xenpv_evtchn_bind_queue() put queue N's ports on a CPU of its
- * own), so a packet's completion frees it on the CPU that sent it and
- * never wakes another vCPU just for that.  Under rtnl_lock, once the
- * queues are bound and their number is set; it replaces any earlier
- * setting, the user's included, as each connect makes new rings.
- */
-void xennet_queues_steer(struct xennet_info *info)
-{
-	struct xennet_queue *queue;
-	unsigned int i;
-	int cpu, rc;
-
-	for (i = 0; i < info->nr_queues; i++) {
-		queue = &info->queues[i];
-		cpu = xenpv_evtchn_cpu_of(queue->tx_evtchn);
-		if (cpu < 0)
-			continue;
-		rc = netif_set_xps_queue(info->netdev, cpumask_of(cpu), i);
-		if (rc)
-			netdev_warn(info->netdev, "%s: transmit steering to CPU %d failed: %d\n",
-				    queue->name, cpu, rc);
-	}
-}
-
 /* Tells the backend about every queue, in one transaction. */
 int xennet_queues_publish(struct xennet_info *info)
 {
@@ -311,4 +286,30 @@ void xennet_queues_unpublish(struct xennet_info *info)
 	for (i = 0; i < ARRAY_SIZE(xennet_queue_keys); i++)
 		xenpv_xs_rm(XENPV_XS_NO_TX, node, xennet_queue_keys[i]);
 	xenpv_xs_rm_queues(XENPV_XS_NO_TX, node, XENNET_MAX_QUEUES);
+}
+
+/*
+ * Transmit steering (XPS): a CPU sends on the queue whose events it
+ * takes (xenpv_evtchn_bind_queue() put queue N's ports on a CPU of its
+ * own), so a packet's completion frees it on the CPU that sent it and
+ * never wakes another vCPU just for that.  Under rtnl_lock, once the
+ * queues are bound and their number is set; it replaces any earlier
+ * setting, the user's included, as each connect makes new rings.
+ */
+void xennet_queues_steer(struct xennet_info *info)
+{
+	struct xennet_queue *queue;
+	unsigned int i;
+	int cpu, rc;
+
+	for (i = 0; i < info->nr_queues; i++) {
+		queue = &info->queues[i];
+		cpu = xenpv_evtchn_cpu_of(queue->tx_evtchn);
+		if (cpu < 0)
+			continue;
+		rc = netif_set_xps_queue(info->netdev, cpumask_of(cpu), i);
+		if (rc)
+			netdev_warn(info->netdev, "%s: transmit steering to CPU %d failed: %d\n",
+				    queue->name, cpu, rc);
+	}
 }
