@@ -64,7 +64,8 @@ tap_check "net-queues: each queue's transmit steering (xps_cpus) is the vCPU of 
 # putting every flow's ACKs on queue Q: a flow whose sent packets are
 # all freed is steered again from the CPU sending next, which for ACK-
 # clocked sends is where the ACKs came in.  Says each queue's tx packets
-# meanwhile; true when Q carried 80% of them or more.
+# meanwhile; true when Q carried two thirds of them or more (one make
+# check run: 88%; hashed without steering, about half).
 steered_flows() {
 	local q=$1 port=$2 cpu i n mine=0 total=0 before=() weights=()
 	cpu=$(queue_cpu "$q")
@@ -82,7 +83,7 @@ steered_flows() {
 		total=$((total + n))
 		[ "$i" = "$q" ] && mine=$n
 	done
-	[ $((mine * 5)) -ge $((total * 4)) ]
+	[ $((mine * 3)) -ge $((total * 2)) ]
 }
 for q in 0 1; do
 	upcalls_before=$(irq_count xenpv-upcall 1)
