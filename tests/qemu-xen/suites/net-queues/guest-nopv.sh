@@ -2,9 +2,9 @@
 # The net-queues suite, guest part (xen_nopv guest with two vCPUs,
 # xennet): as many queues as the backend offers and the vCPUs allow, each
 # vCPU's flows sent on the queue whose events it takes, and receive
-# hashing steered with ethtool -x/-X.  Kept apart from the net suite so that only this short
-# guest has a second vCPU (see vcpus).  dom0's part (dom0-nopv.sh) sinks
-# the flows.
+# hashing steered with ethtool -x/-X.  Kept apart from the net suite so
+# that only this short guest has a second vCPU (see vcpus).  dom0's part
+# (dom0-nopv.sh) sinks the flows.
 # shellcheck source=../../guest/lib.sh
 . /opt/xenpv/guest/lib.sh
 here=$(dirname "$0")
@@ -45,7 +45,7 @@ tap_check "net-queues: the $queues queues' event channels are on as many vCPUs (
 # Transmit steering (xennet/queue.c): each queue's xps_cpus is the vCPU
 # that takes its events, so flows sent from a vCPU leave by its queue and
 # their completions come back to it.
-queue_cpu() { awk -v n="$if-q$1" '$6 == n { print $3; exit }' /sys/kernel/debug/xenpv/evtchn; }
+queue_cpu() { evtchn_cpus "$if-q$1"; }
 xps_steered() {
 	local q mask cpu ok=0
 	for q in $(seq 0 $((queues - 1))); do
